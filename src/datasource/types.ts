@@ -1,0 +1,53 @@
+import type { DataSourceJsonData } from '@grafana/data';
+import type { DataQuery } from '@grafana/schema';
+
+export type QueryType = 'probability' | 'features' | 'surprise' | 'explanation';
+
+export const QUERY_TYPES: Array<{ value: QueryType; label: string; description: string }> = [
+  {
+    value: 'probability',
+    label: 'Anomaly probability',
+    description: 'Per-step probability that the grid is in trouble (0-1)',
+  },
+  { value: 'features', label: 'Features', description: 'The hourly counts the model sees' },
+  { value: 'surprise', label: 'Surprise', description: 'Standardized forecast error per step' },
+  { value: 'explanation', label: 'Explanation', description: 'Top contributing features per step' },
+];
+
+export interface GridSentinelQuery extends DataQuery {
+  queryType?: QueryType;
+  /** Lucene-escaped filters on the job-event documents; template variables allowed. */
+  experiment?: string;
+  schedd?: string;
+}
+
+export const DEFAULT_QUERY: Partial<GridSentinelQuery> = { queryType: 'probability' };
+
+export type ModelBackend = 'auto' | 'webgl' | 'wasm' | 'cpu';
+
+/** Non-secret settings (jsonData). Secrets go to secureJsonData only. */
+export interface GridSentinelOptions extends DataSourceJsonData {
+  elasticsearchUrl?: string;
+  indexPattern?: string;
+  timeField?: string;
+  eventTypeField?: string;
+  graphiteUrl?: string;
+  stepSeconds?: number;
+  backend?: ModelBackend;
+}
+
+export interface ResolvedOptions {
+  indexPattern: string;
+  timeField: string;
+  eventTypeField: string;
+  stepSeconds: number;
+  backend: ModelBackend;
+}
+
+export const DEFAULT_OPTIONS: ResolvedOptions = {
+  indexPattern: 'fifebatch-logs-*',
+  timeField: '@timestamp',
+  eventTypeField: 'MyType',
+  stepSeconds: 3600,
+  backend: 'auto',
+};

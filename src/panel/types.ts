@@ -1,0 +1,4 @@
+export interface TimelineOptions {
+  /** Probability at or above which an hour counts as anomalous. */
+  threshold: number;
+}
