@@ -1,4 +1,3 @@
-import React from 'react';
 import type { AppRootProps } from '@grafana/data';
 import { Stack, Text, TextLink } from '@grafana/ui';
 

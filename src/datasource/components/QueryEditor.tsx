@@ -1,4 +1,4 @@
-import React, { type ChangeEvent } from 'react';
+import type { ChangeEvent } from 'react';
 import type { QueryEditorProps } from '@grafana/data';
 import { Combobox, InlineField, Input, Stack } from '@grafana/ui';
 
