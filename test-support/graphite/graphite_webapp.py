@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """Serve Debian's graphite-web on 127.0.0.1 with private settings, for the test suite.
 
-usage: graphite_webapp.py --root DIR --carbonlink 127.0.0.1:PORT [--port 0]
+usage: graphite_webapp.py --root DIR --carbonlink 127.0.0.1:PORT [--port 0] [--exit-on-stdin-close]
 
 DIR gets its own sqlite DB, logs and index; whisper files are read from DIR/storage/whisper
 (the private carbon-cache's LOCAL_DATA_DIR). Binding port 0 avoids a pick-then-bind race;
-the real port is printed as "GRAPHITE_WEB_READY http://127.0.0.1:PORT" once the app answers.
-Exits when stdin reaches EOF (parent gone) or on SIGTERM.
+the real port is printed as "GRAPHITE_WEB_READY http://127.0.0.1:PORT" once migrations ran and the socket is bound.
+Exits on SIGTERM, and with --exit-on-stdin-close when stdin reaches EOF (parent gone).
 """
 import argparse
 import os
@@ -61,6 +61,7 @@ def main():
     ap.add_argument('--root', required=True)
     ap.add_argument('--carbonlink', required=True, help='host:port of carbon-cache CACHE_QUERY_PORT')
     ap.add_argument('--port', type=int, default=0)
+    ap.add_argument('--exit-on-stdin-close', action='store_true')
     args = ap.parse_args()
 
     root = os.path.abspath(args.root)
@@ -97,14 +98,16 @@ def main():
     signal.signal(signal.SIGINT, shutdown)
 
     def watch_stdin():
+        # os.read on fd 0, not sys.stdin: a daemon thread blocked in a BufferedReader aborts
+        # interpreter shutdown ("could not acquire lock for <stdin>").
         try:
-            while sys.stdin.buffer.read(256):
+            while os.read(0, 256):
                 pass
-        except Exception:
+        except OSError:
             pass
         shutdown()
 
-    if not sys.stdin.isatty():
+    if args.exit_on_stdin_close:
         threading.Thread(target=watch_stdin, daemon=True).start()
 
     sys.stdout.write('GRAPHITE_WEB_READY http://127.0.0.1:%d\n' % port)

@@ -129,6 +129,9 @@ describe('parseHourlyCounts', () => {
     ).toThrow(/mapped as text, not keyword/);
     expect(() => parseHourlyCounts(req, plan, { responses: [] })).toThrow(ElasticsearchQueryError);
     expect(() =>
+      parseHourlyCounts(req, plan, { responses: [{ status: 200, _shards: { total: 0 }, hits: { hits: [] } }] })
+    ).toThrow(/matches no index/);
+    expect(() =>
       parseHourlyCounts(req, plan, { responses: [{ status: 200, aggregations: { steps: { buckets: [] } } }] })
     ).toThrow(/no bucket for .*date field/);
   });

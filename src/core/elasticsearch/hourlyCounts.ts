@@ -116,6 +116,7 @@ interface MsearchItem {
     caused_by?: { type?: string; reason?: string };
   };
   status?: number;
+  _shards?: { total?: number };
   aggregations?: {
     steps?: {
       buckets?: Array<{
@@ -145,6 +146,9 @@ export function parseHourlyCounts(req: HourlyCountsRequest, plan: HourlyCountsPl
       throw new ElasticsearchQueryError(describeSearchError(item, plan.windows[i]));
     }
     const buckets = item.aggregations?.steps?.buckets;
+    if (!item.aggregations && item._shards?.total === 0) {
+      throw new ElasticsearchQueryError(`index pattern "${req.indexPattern}" matches no index`);
+    }
     if (!Array.isArray(buckets)) {
       throw new ElasticsearchQueryError(`search for ${windowText(plan.windows[i])} returned no date_histogram buckets`);
     }

@@ -19,7 +19,7 @@ describe('buildRenderParams', () => {
       'alias(summarize(clusters.gpgrid.jobs.totals.running.count,"3600s","avg",true),"running")',
       'alias(summarize(clusters.gpgrid.events.JobEvictedEvent.count,"3600s","sum",true),"evictions")',
     ]);
-    expect(p.get('from')).toBe(String(t0 / 1000));
+    expect(p.get('from')).toBe(String(t0 / 1000 - 1));
     expect(p.get('until')).toBe(String((t0 + 3 * HOUR) / 1000 - 1));
     expect(p.get('format')).toBe('json');
   });

@@ -40,7 +40,8 @@ export function buildRenderParams(req: GraphiteRenderRequest): URLSearchParams {
       `alias(summarize(${f.target},"${req.stepMs / 1000}s","${agg}",true),"${aliasSafe(f.name)}")`
     );
   }
-  params.set('from', String(from / 1000));
+  // Whisper returns points strictly after `from`; start one second early to get the first step.
+  params.set('from', String(from / 1000 - 1));
   // `until` is inclusive in Graphite; stop one second before the next step.
   params.set('until', String(to / 1000 - 1));
   params.set('format', 'json');
