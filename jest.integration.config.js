@@ -3,14 +3,24 @@
 process.env.TZ = 'UTC';
 
 const unit = require('./jest.config');
-const node = unit.projects.find((p) => p.displayName === 'node');
+const project = (name) => unit.projects.find((p) => p.displayName === name);
 
 module.exports = {
-  ...node,
-  displayName: 'integration',
-  testMatch: ['<rootDir>/tests/integration/**/*.test.ts'],
   globalSetup: '<rootDir>/tests/services/global-setup.mjs',
   globalTeardown: '<rootDir>/tests/services/global-teardown.mjs',
-  testTimeout: 120000,
   maxWorkers: 1,
+  projects: [
+    {
+      ...project('node'),
+      displayName: 'integration',
+      testMatch: ['<rootDir>/tests/integration/**/*.test.ts'],
+      testPathIgnorePatterns: ['\\.grafana\\.test\\.ts$'],
+    },
+    {
+      // Grafana glue (the datasource class) needs the browser-like environment it runs in.
+      ...project('grafana'),
+      displayName: 'integration-grafana',
+      testMatch: ['<rootDir>/tests/integration/**/*.grafana.test.ts'],
+    },
+  ],
 };

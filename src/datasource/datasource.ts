@@ -3,9 +3,15 @@ import {
   type DataQueryRequest,
   type DataQueryResponse,
   type DataSourceInstanceSettings,
+  type ScopedVars,
 } from '@grafana/data';
-import { getBackendSrv, isFetchError } from '@grafana/runtime';
+import { getBackendSrv, getTemplateSrv, isFetchError } from '@grafana/runtime';
 import { lastValueFrom } from 'rxjs';
+
+import type { FeatureMatrix } from '../core/featureMatrix';
+import { DEFAULT_FEATURE_NAMES } from '../core/htcondor/eventTypes';
+import { parseHourlyCounts, planHourlyCounts } from '../core/elasticsearch/hourlyCounts';
+import { featureMatrixToFrame } from './frames';
 
 import {
   DEFAULT_OPTIONS,
@@ -51,16 +57,83 @@ export class GridSentinelDataSource extends DataSourceApi<GridSentinelQuery, Gri
     return response.data;
   }
 
+  /** POST through a data-proxy route. */
+  async proxyPost<T>(route: 'elasticsearch' | 'graphite', path: string, data: string, contentType: string): Promise<T> {
+    const response = await lastValueFrom(
+      getBackendSrv().fetch<T>({
+        url: `${this.proxyUrl}/${route}${path}`,
+        method: 'POST',
+        data,
+        headers: { 'Content-Type': contentType },
+        showErrorAlert: false,
+      })
+    );
+    return response.data;
+  }
+
   async query(request: DataQueryRequest<GridSentinelQuery>): Promise<DataQueryResponse> {
-    // Feature queries and scoring are built on the core modules of issues #4 and #5; until then each
-    // target reports that plainly instead of returning made-up data.
-    return {
-      data: [],
-      errors: request.targets.map((t) => ({
-        refId: t.refId,
-        message: `GridSentinel: query type "${t.queryType ?? DEFAULT_QUERY.queryType}" is not available in this build yet`,
-      })),
+    const targets = request.targets.filter((t) => !t.hide);
+    const from = request.range.from.valueOf();
+    const to = request.range.to.valueOf();
+    // Each target fails on its own: one bad query must not blank the others.
+    const results = await Promise.allSettled(targets.map((t) => this.runTarget(t, from, to, request.scopedVars)));
+    const response: DataQueryResponse = { data: [], errors: [] };
+    results.forEach((r, i) => {
+      if (r.status === 'fulfilled') {
+        response.data.push(r.value);
+      } else {
+        response.errors!.push({ refId: targets[i].refId, message: describeFetchError('GridSentinel', r.reason) });
+      }
+    });
+    return response;
+  }
+
+  private async runTarget(target: GridSentinelQuery, from: number, to: number, scopedVars: ScopedVars) {
+    const type = target.queryType ?? DEFAULT_QUERY.queryType;
+    if (type !== 'features') {
+      // Scoring needs the bundled model (issue #5); say so rather than return made-up numbers.
+      throw new Error(`query type "${type}" needs the anomaly model, which this build does not include yet`);
+    }
+    const matrix = await this.featureMatrix(from, to, {
+      experiment: this.filterValues(target.experiment, scopedVars),
+      schedd: this.filterValues(target.schedd, scopedVars),
+    });
+    return featureMatrixToFrame(matrix, target.refId);
+  }
+
+  /** Hourly counts of the configured event types, counted by Elasticsearch. */
+  async featureMatrix(fromMs: number, toMs: number, filters: Record<string, string[]> = {}): Promise<FeatureMatrix> {
+    if (!this.settings.elasticsearchUrl) {
+      throw new Error('Elasticsearch URL is not configured');
+    }
+    const req = {
+      indexPattern: this.settings.indexPattern,
+      timeField: this.settings.timeField,
+      eventTypeField: this.settings.eventTypeField,
+      eventTypes: [...DEFAULT_FEATURE_NAMES],
+      fromMs,
+      toMs,
+      stepMs: this.settings.stepSeconds * 1000,
+      filters,
     };
+    const plan = planHourlyCounts(req);
+    const response = await this.proxyPost<unknown>('elasticsearch', '/_msearch', plan.body, 'application/x-ndjson');
+    return parseHourlyCounts(req, plan, response);
+  }
+
+  /** Template variables expand to exact values (multi-value variables to several); no Lucene involved. */
+  private filterValues(raw: string | undefined, scopedVars: ScopedVars): string[] {
+    if (!raw || raw.trim() === '') {
+      return [];
+    }
+    const sep = '\u0000';
+    const expanded = getTemplateSrv().replace(raw, scopedVars, (v: string | string[]) =>
+      Array.isArray(v) ? v.join(sep) : v
+    );
+    return expanded
+      .split(sep)
+      .map((v) => v.trim())
+      .filter((v) => v !== '' && v !== '*' && v !== '$__all');
   }
 
   async testDatasource(): Promise<{ status: 'success' | 'error'; message: string }> {

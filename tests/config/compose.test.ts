@@ -94,7 +94,9 @@ describe('docker-compose.yml', () => {
   it('seeds through the same CLI command users run, against the compose services', () => {
     const cmd: string[] = services.seeder.command;
     expect(cmd.slice(0, 3)).toEqual(['node', 'bin/gridsentinel.js', 'seed']);
-    expect(cmd).toEqual(expect.arrayContaining(['--elasticsearch', 'http://elasticsearch:9200', '--graphite', 'graphite:2003']));
+    expect(cmd).toEqual(
+      expect.arrayContaining(['--elasticsearch', 'http://elasticsearch:9200', '--graphite', 'graphite:2003', '--fresh'])
+    );
     expect(services['plugin-build'].command.join(' ')).toMatch(/npm ci .*npm run build.*npm run cli:build/);
   });
 });

@@ -27,6 +27,7 @@ async function os(method: string, path: string, body?: unknown, ndjson = false):
   return json;
 }
 
+jest.setTimeout(120000);
 const describeOs = OS ? describe : describe.skip;
 describeOs('hourly counts from OpenSearch', () => {
   const t0 = Date.UTC(2026, 2, 30, 20); // crosses a daily index boundary

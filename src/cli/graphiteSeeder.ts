@@ -1,0 +1,152 @@
+/**
+ * Node side of the Graphite seeder: carbon's plaintext protocol over TCP with explicit (past)
+ * timestamps, then the render check from core. Exported for tests and benchmarks.
+ */
+import net from 'node:net';
+
+import type { GeneratedGrid } from '../core/generator/simulate';
+import {
+  DEFAULT_POOL,
+  GraphiteVerifyError,
+  countDatapoints,
+  gridGraphiteSeries,
+  plaintextChunks,
+  verifyGraphite,
+  type GraphiteSeries,
+  type GraphiteVerifyReport,
+} from '../core/loaders/graphiteMetrics';
+
+export interface CarbonTarget {
+  host: string;
+  port: number;
+  /** Connect/idle timeout (default 30 s). */
+  timeoutMs?: number;
+}
+
+/** "host:port" → target; throws on anything else. */
+export function parseHostPort(s: string, defaultPort = 2003): CarbonTarget {
+  const m = /^\[?([^\]]+?)\]?(?::(\d+))?$/.exec(s.trim());
+  if (!m || m[1] === '') {
+    throw new Error(`expected HOST:PORT, got "${s}"`);
+  }
+  const port = m[2] === undefined ? defaultPort : Number(m[2]);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new Error(`invalid port in "${s}"`);
+  }
+  return { host: m[1], port };
+}
+
+/** Writes chunks to carbon's line receiver, honouring backpressure; resolves once the socket closed cleanly. */
+export function sendPlaintext(chunks: Iterable<string>, target: CarbonTarget): Promise<{ bytes: number }> {
+  return new Promise((resolve, reject) => {
+    const it = chunks[Symbol.iterator]();
+    let bytes = 0;
+    let settled = false;
+    const done = (err?: Error) => {
+      if (settled) {
+        return;
+      }
+      settled = true;
+      if (err) {
+        socket.destroy();
+        reject(err);
+      } else {
+        resolve({ bytes });
+      }
+    };
+    const socket = net.createConnection({ host: target.host, port: target.port });
+    socket.setTimeout(target.timeoutMs ?? 30_000);
+    socket.on('timeout', () => done(new Error(`carbon ${target.host}:${target.port}: timed out`)));
+    socket.on('error', (err) => done(new Error(`carbon ${target.host}:${target.port}: ${err.message}`)));
+    socket.on('close', (hadError) => {
+      if (!hadError) {
+        done();
+      }
+    });
+    const pump = () => {
+      for (;;) {
+        const r = it.next();
+        if (r.done) {
+          socket.end();
+          return;
+        }
+        bytes += Buffer.byteLength(r.value);
+        if (!socket.write(r.value)) {
+          socket.once('drain', pump);
+          return;
+        }
+      }
+    };
+    socket.once('connect', pump);
+  });
+}
+
+export interface GraphiteSeedOptions extends CarbonTarget {
+  pool?: string;
+  /** graphite-web URL for the render check; without it the check is skipped. */
+  url?: string;
+  verifyTimeoutMs?: number;
+  /** Re-send everything once if the check still fails at its timeout (whisper writes are idempotent). */
+  resendOnMismatch?: boolean;
+  log?: (message: string) => void;
+}
+
+export interface GraphiteSeedReport {
+  series: number;
+  datapoints: number;
+  bytes: number;
+  sendMs: number;
+  datapointsPerSecond: number;
+  verify?: GraphiteVerifyReport;
+  /** From the first byte sent to a matching render (includes carbon's flush). */
+  totalMs: number;
+}
+
+export async function seedGraphite(g: GeneratedGrid, o: GraphiteSeedOptions): Promise<GraphiteSeedReport> {
+  const series = gridGraphiteSeries(g, o.pool ?? DEFAULT_POOL);
+  return seedGraphiteSeries(series, o);
+}
+
+export async function seedGraphiteSeries(
+  series: GraphiteSeries[],
+  o: GraphiteSeedOptions
+): Promise<GraphiteSeedReport> {
+  const log = o.log ?? (() => undefined);
+  const datapoints = countDatapoints(series);
+  const t0 = Date.now();
+  const { bytes } = await sendPlaintext(plaintextChunks(series), o);
+  const sendMs = Date.now() - t0;
+  const report: GraphiteSeedReport = {
+    series: series.length,
+    datapoints,
+    bytes,
+    sendMs,
+    datapointsPerSecond: datapoints / Math.max(sendMs / 1000, 1e-3),
+    totalMs: sendMs,
+  };
+  log(
+    `sent ${datapoints} datapoints in ${series.length} series to ${o.host}:${o.port} (${Math.round(report.datapointsPerSecond)}/s)`
+  );
+  if (!o.url) {
+    return report;
+  }
+  const timeoutMs = o.verifyTimeoutMs ?? 120_000;
+  try {
+    report.verify = await verifyGraphite(series, {
+      url: o.url,
+      timeoutMs: o.resendOnMismatch ? timeoutMs / 2 : timeoutMs,
+    });
+  } catch (err) {
+    if (!o.resendOnMismatch || !(err instanceof GraphiteVerifyError) || !err.report) {
+      throw err;
+    }
+    // Carbon may have dropped points (e.g. create rate limits); re-sending is idempotent in whisper.
+    const bad = new Set(err.report.mismatches.map((m) => m.path));
+    log(`render check: ${bad.size} series incomplete; sending them once more`);
+    await sendPlaintext(plaintextChunks(series.filter((s) => bad.has(s.path))), o);
+    report.verify = await verifyGraphite(series, { url: o.url, timeoutMs: timeoutMs / 2 });
+  }
+  report.totalMs = Date.now() - t0;
+  log(`render check: ${series.length} series match (${report.verify.polls} polls, ${report.verify.elapsedMs} ms)`);
+  return report;
+}

@@ -1,0 +1,33 @@
+import type { LabelledSeries } from '../io/labelledSeries';
+import { generateGrid, gridFeatureMatrix, type GeneratedGrid, type GeneratorOptions } from './simulate';
+import { DEFAULT_FEATURE_NAMES } from '../htcondor/eventTypes';
+
+export * from './simulate';
+export * from './outages';
+export * from './profiles';
+export { Rng, hashString } from './rng';
+
+/**
+ * Scale of the seeded demo: ~270-280 events/hour, so 150 days at seed 1 are about one million
+ * Elasticsearch documents (1,001,665 from 2024-01-01; 969,231 for the 150 days before 2026-11-25T13:00Z;
+ * the calendar moves it a few percent). Scale 1 is ~17,000 events/hour.
+ */
+export const DEFAULT_SEED_SCALE = 0.0165;
+/** Five months. */
+export const DEFAULT_SEED_DAYS = 150;
+
+/** The feature matrix with labels and outage kinds, ready for CSV/JSONL or the model. */
+export function gridLabelledSeries(
+  g: GeneratedGrid,
+  features: readonly string[] = DEFAULT_FEATURE_NAMES
+): LabelledSeries {
+  return { matrix: gridFeatureMatrix(g, features), labels: g.labels.slice(), kinds: g.hourKinds.slice() };
+}
+
+export function generateLabelledSeries(
+  opts: GeneratorOptions,
+  features?: readonly string[]
+): { grid: GeneratedGrid; series: LabelledSeries } {
+  const grid = generateGrid(opts);
+  return { grid, series: gridLabelledSeries(grid, features) };
+}

@@ -1,0 +1,306 @@
+/** @jest-environment node */
+import { generateGrid, type GeneratedGrid } from '../generator';
+import {
+  dailyIndex,
+  documentId,
+  expectedDailyCounts,
+  expectedTypeCounts,
+  eventIndexTemplate,
+  gridDocuments,
+  templateNameFor,
+} from './esDocuments';
+import { EsSeedError, seedElasticsearch, type EsSeedOptions } from './elasticsearch';
+
+const START = '2024-05-30T20:00:00Z'; // crosses a day (and month) boundary
+
+function grid(hours = 30, extra = {}): GeneratedGrid {
+  return generateGrid({ start: START, hours, seed: 4, scale: 0.01, outageRatePerWeek: 0, gapRatePerWeek: 0, ...extra });
+}
+
+describe('event documents', () => {
+  const g = grid(30, { outages: [{ kind: 'monitoring_gap', start: '2024-05-31T03:00:00Z', activeHours: 2 }] });
+  const docs = [...gridDocuments(g, 'test-')];
+
+  it('one document per generated event, none in monitoring gaps', () => {
+    const total = Array.from(g.totals).reduce((a, b) => a + b, 0);
+    expect(docs).toHaveLength(total);
+    expect(
+      docs.some(
+        (d) => d.doc['@timestamp'].startsWith('2024-05-31T03') || d.doc['@timestamp'].startsWith('2024-05-31T04')
+      )
+    ).toBe(false);
+  });
+
+  it('has unique ids and timestamps inside their hour and day index', () => {
+    expect(new Set(docs.map((d) => d.id)).size).toBe(docs.length);
+    for (const d of docs) {
+      const t = Date.parse(d.doc['@timestamp']);
+      expect(d.index).toBe(dailyIndex('test-', t));
+      expect(d.id.slice(0, 10)).toBe(d.doc['@timestamp'].slice(0, 13).replace(/[-T]/g, ''));
+      expect(d.doc.jobid).toBe(`${d.doc.Cluster}.${d.doc.Proc}@${d.doc.schedd}`);
+      expect(Number.isInteger(d.doc.Cluster) && d.doc.Cluster > 0).toBe(true);
+    }
+    expect(new Set(docs.map((d) => d.index))).toEqual(
+      new Set(['test-2024.05.30', 'test-2024.05.31', 'test-2024.06.01'])
+    );
+  });
+
+  it('is deterministic', () => {
+    const again = [
+      ...gridDocuments(
+        grid(30, { outages: [{ kind: 'monitoring_gap', start: '2024-05-31T03:00:00Z', activeHours: 2 }] }),
+        'test-'
+      ),
+    ];
+    expect(again).toEqual(docs);
+  });
+
+  it('expected counts per day and per type agree with the documents', () => {
+    const perDay = new Map<string, number>();
+    const perType = new Map<string, number>();
+    for (const d of docs) {
+      perDay.set(d.index, (perDay.get(d.index) ?? 0) + 1);
+      perType.set(d.doc.MyType, (perType.get(d.doc.MyType) ?? 0) + 1);
+    }
+    expect(Object.fromEntries(expectedDailyCounts(g, 'test-'))).toEqual(Object.fromEntries(perDay));
+    for (const [t, n] of expectedTypeCounts(g)) {
+      expect(perType.get(t) ?? 0).toBe(n);
+    }
+  });
+
+  it('names ids and templates predictably', () => {
+    expect(documentId(Date.parse('2024-01-02T03:00:00Z'), 'JobHeldEvent', 'nova', 'jobsub01.fnal.gov', 7)).toBe(
+      '2024010203-12-nova-jobsub01-7'
+    );
+    expect(dailyIndex('fifebatch-logs-', Date.parse('2024-01-02T23:59:59Z'))).toBe('fifebatch-logs-2024.01.02');
+    expect(templateNameFor('fifebatch-logs-')).toBe('gridsentinel-fifebatch-logs');
+    const t = eventIndexTemplate('x-');
+    expect(t.index_patterns).toEqual(['x-*']);
+    expect(t.template.mappings.properties.MyType.type).toBe('keyword');
+    expect(t.template.mappings.properties['@timestamp'].type).toBe('date');
+    expect(t.template.mappings.properties.Cluster.type).toBe('long');
+  });
+});
+
+/** In-memory stand-in for the few ES endpoints the loader uses, with hooks to inject failures. */
+class FakeEs {
+  store = new Map<string, Map<string, any>>();
+  templates = new Map<string, any>();
+  calls: Array<{ method: string; path: string; headers: Record<string, string> }> = [];
+  /** Whole-request status to answer for the next N _bulk calls. */
+  bulkHttpErrors: number[] = [];
+  /** (id, attempt) → item status to answer instead of indexing. */
+  itemStatus: (id: string, attempt: number) => number | undefined = () => undefined;
+  attempts = new Map<string, number>();
+  countSkew = 0;
+  networkErrors = 0;
+
+  fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    const url = new URL(String(input));
+    const method = init?.method ?? 'GET';
+    this.calls.push({
+      method,
+      path: url.pathname + url.search,
+      headers: (init?.headers ?? {}) as Record<string, string>,
+    });
+    if (this.networkErrors > 0) {
+      this.networkErrors--;
+      throw new TypeError('fetch failed');
+    }
+    const body = init?.body === undefined ? undefined : String(init.body);
+    const json = (status: number, obj: unknown) =>
+      new Response(JSON.stringify(obj), { status, headers: { 'content-type': 'application/json' } });
+    const parts = url.pathname.split('/').filter(Boolean);
+    if (method === 'PUT' && parts[0] === '_index_template') {
+      this.templates.set(parts[1], JSON.parse(body!));
+      return json(200, { acknowledged: true });
+    }
+    if (method === 'DELETE') {
+      for (const idx of parts[0].split(',')) {
+        this.store.delete(idx);
+      }
+      return json(200, { acknowledged: true });
+    }
+    if (parts[0] === '_bulk') {
+      const status = this.bulkHttpErrors.shift();
+      if (status) {
+        return json(status, { error: { type: 'es_rejected_execution_exception', reason: 'rejected' }, status });
+      }
+      const lines = body!.split('\n').filter(Boolean);
+      const items: any[] = [];
+      let errors = false;
+      for (let i = 0; i < lines.length; i += 2) {
+        const action = JSON.parse(lines[i]).index;
+        const doc = JSON.parse(lines[i + 1]);
+        const attempt = this.attempts.get(action._id) ?? 0;
+        this.attempts.set(action._id, attempt + 1);
+        const forced = this.itemStatus(action._id, attempt);
+        if (forced) {
+          errors = true;
+          items.push({
+            index: {
+              _id: action._id,
+              status: forced,
+              error: {
+                type: forced === 429 ? 'es_rejected_execution_exception' : 'mapper_parsing_exception',
+                reason: 'nope',
+              },
+            },
+          });
+          continue;
+        }
+        if (!this.store.has(action._index)) {
+          this.store.set(action._index, new Map());
+        }
+        this.store.get(action._index)!.set(action._id, doc);
+        items.push({ index: { _id: action._id, status: 201 } });
+      }
+      return json(200, { errors, items });
+    }
+    if (parts[1] === '_refresh') {
+      return json(200, { _shards: {} });
+    }
+    if (parts[1] === '_count') {
+      const q = JSON.parse(body!).query.range['@timestamp'];
+      const docs = this.store.get(parts[0]);
+      let count = 0;
+      for (const d of docs?.values() ?? []) {
+        if (d['@timestamp'] >= q.gte && d['@timestamp'] < q.lt) {
+          count++;
+        }
+      }
+      return json(200, { count: count + this.countSkew });
+    }
+    return json(400, { error: `unexpected ${method} ${url.pathname}` });
+  }) as typeof fetch;
+
+  total(): number {
+    let n = 0;
+    for (const m of this.store.values()) {
+      n += m.size;
+    }
+    return n;
+  }
+}
+
+describe('seedElasticsearch', () => {
+  const g = grid(30);
+  const total = Array.from(g.totals).reduce((a, b) => a + b, 0);
+  const opts = (es: FakeEs, extra: Partial<EsSeedOptions> = {}): EsSeedOptions => ({
+    url: 'http://es.test:9200',
+    indexPrefix: 'test-',
+    batchSize: 100,
+    fetch: es.fetch,
+    sleep: async () => undefined,
+    ...extra,
+  });
+
+  it('loads everything, puts the template and verifies the per-day counts', async () => {
+    const es = new FakeEs();
+    const progress: number[] = [];
+    const r = await seedElasticsearch(g, opts(es, { onProgress: (p) => progress.push(p.sent) }));
+    expect(r.ok).toBe(true);
+    expect(r.documents).toBe(total);
+    expect(es.total()).toBe(total);
+    expect(es.templates.get('gridsentinel-test')?.index_patterns).toEqual(['test-*']);
+    expect(r.days.map((d) => d.index)).toEqual(['test-2024.05.30', 'test-2024.05.31', 'test-2024.06.01']);
+    expect(r.days.every((d) => d.expected === d.actual)).toBe(true);
+    expect(progress[progress.length - 1]).toBe(total);
+    expect(r.batches).toBe(Math.ceil(total / 100));
+  });
+
+  it('is idempotent: loading twice leaves the same documents', async () => {
+    const es = new FakeEs();
+    await seedElasticsearch(g, opts(es));
+    const r = await seedElasticsearch(g, opts(es, { concurrency: 3 }));
+    expect(r.ok).toBe(true);
+    expect(es.total()).toBe(total);
+  });
+
+  it('retries whole requests answered 429/503 and network errors', async () => {
+    const es = new FakeEs();
+    es.bulkHttpErrors = [429, 503];
+    es.networkErrors = 1; // hits the template PUT
+    const sleeps: number[] = [];
+    const r = await seedElasticsearch(g, opts(es, { sleep: async (ms) => void sleeps.push(ms), backoffMs: 100 }));
+    expect(r.ok).toBe(true);
+    expect(r.retriedRequests).toBe(3);
+    expect(es.total()).toBe(total);
+    expect(sleeps.slice(0, 2)).toEqual([100, 100]);
+  });
+
+  it('backs off exponentially', async () => {
+    const es = new FakeEs();
+    es.bulkHttpErrors = [429, 429, 429];
+    const sleeps: number[] = [];
+    await seedElasticsearch(g, opts(es, { concurrency: 1, sleep: async (ms) => void sleeps.push(ms), backoffMs: 100 }));
+    expect(sleeps).toEqual([100, 200, 400]);
+  });
+
+  it('re-sends only the items rejected with 429, never drops them', async () => {
+    const es = new FakeEs();
+    let rejected = 0;
+    es.itemStatus = (id, attempt) => (attempt < 2 && id.endsWith('-0') ? (rejected++, 429) : undefined);
+    const r = await seedElasticsearch(g, opts(es));
+    expect(rejected).toBeGreaterThan(0);
+    expect(r.retriedItems).toBe(rejected);
+    expect(r.ok).toBe(true);
+    expect(es.total()).toBe(total);
+  });
+
+  it('reports items failing for other reasons and fails', async () => {
+    const es = new FakeEs();
+    es.itemStatus = (id) => (id.endsWith('-3') ? 400 : undefined);
+    const err = await seedElasticsearch(g, opts(es)).catch((e) => e);
+    expect(err).toBeInstanceOf(EsSeedError);
+    const bad = [...gridDocuments(g, 'test-')].filter((d) => d.id.endsWith('-3')).length;
+    expect(err.report.failedCount).toBe(bad);
+    expect(err.report.failures[0]).toMatchObject({
+      status: 400,
+      error: expect.stringContaining('mapper_parsing_exception'),
+    });
+    expect(err.message).toMatch(new RegExp(`${bad} of ${total} documents could not be indexed`));
+    // The missing documents also show up in the count check.
+    expect(err.report.mismatches.length).toBeGreaterThan(0);
+  });
+
+  it('gives up on items still rejected after maxRetries, and says so', async () => {
+    const es = new FakeEs();
+    const stuck = [...gridDocuments(g, 'test-')][5].id;
+    es.itemStatus = (id) => (id === stuck ? 429 : undefined);
+    const err = await seedElasticsearch(g, opts(es, { maxRetries: 3 })).catch((e) => e);
+    expect(err).toBeInstanceOf(EsSeedError);
+    expect(err.report.failedCount).toBe(1);
+    expect(err.report.failures[0].error).toMatch(/still rejected \(429\) after 3 retries/);
+  });
+
+  it('fails with a per-day mismatch report when counts differ', async () => {
+    const es = new FakeEs();
+    es.countSkew = 2;
+    const err = await seedElasticsearch(g, opts(es)).catch((e) => e);
+    expect(err).toBeInstanceOf(EsSeedError);
+    expect(err.report.mismatches).toHaveLength(3);
+    expect(err.message).toMatch(/counts differ .* in 3 daily index/);
+    expect(err.message).toMatch(/test-2024\.05\.31\s+\d+\s+\d+\s+2/);
+    expect(err.message).toMatch(/--fresh/);
+  });
+
+  it('fails clearly when a request keeps failing', async () => {
+    const es = new FakeEs();
+    es.bulkHttpErrors = [503, 503, 503];
+    const err = await seedElasticsearch(g, opts(es, { maxRetries: 2, concurrency: 1 })).catch((e) => e);
+    expect(err).toBeInstanceOf(EsSeedError);
+    expect(err.message).toMatch(/_bulk failed: HTTP 503/);
+    expect(err.message).toMatch(/rerunning resumes safely/);
+  });
+
+  it('--fresh deletes the range indices first; credentials in the URL become Basic auth', async () => {
+    const es = new FakeEs();
+    es.store.set('test-2024.05.31', new Map([['stale', { '@timestamp': '2024-05-31T01:00:00.000Z' }]]));
+    const r = await seedElasticsearch(g, opts(es, { fresh: true, url: 'http://elastic:s%40cret@es.test:9200/' }));
+    expect(r.ok).toBe(true);
+    expect(es.calls.some((c) => c.method === 'DELETE' && c.path.includes('test-2024.05.31'))).toBe(true);
+    expect(es.calls[0].headers.authorization).toBe(`Basic ${btoa('elastic:s@cret')}`);
+    expect(es.calls.every((c) => !c.path.includes('elastic'))).toBe(true);
+  });
+});
