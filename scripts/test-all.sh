@@ -65,6 +65,7 @@ run "cli build" npm run cli:build
 run "cli smoke" node bin/gridsentinel.js --help
 run "dist artifacts" npm run -s test:artifacts
 run "browser module loading" npm run -s test:browser
+run "browser rendering and README screenshots" npm run -s test:screenshots
 run "integration tests (OpenSearch, Graphite)" npx jest -c jest.integration.config.js --ci --json --outputFile "$LOG_DIR/jest.json"
 
 echo

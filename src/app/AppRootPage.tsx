@@ -1,5 +1,5 @@
 import type { AppRootProps } from '@grafana/data';
-import { Stack, Text, TextLink } from '@grafana/ui';
+import { Stack, Text, LinkButton } from '@grafana/ui';
 
 import { DATASOURCE_ID, PANEL_ID } from '../shared/pluginIds';
 
@@ -11,9 +11,9 @@ export function AppRootPage(_props: AppRootProps) {
         Anomaly detection for HTCondor grids. Add a <code>{DATASOURCE_ID}</code> datasource pointing at your job-event
         Elasticsearch and Graphite, then put the <code>{PANEL_ID}</code> panel on a dashboard to label outage hours.
       </Text>
-      <TextLink href="/connections/datasources/new" inline={false}>
+      <LinkButton href="/connections/datasources/new" variant="primary" icon="plus" fill="outline">
         Add a GridSentinel datasource
-      </TextLink>
+      </LinkButton>
     </Stack>
   );
 }

@@ -13,9 +13,10 @@ import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-import { DEFAULT_DIST_DIR, buildBootData, pluginMeta, readPlugins } from './plugin-meta.mjs';
+import { DEFAULT_DIST_DIR, REPO_ROOT, buildBootData, pluginMeta, readPlugins } from './plugin-meta.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+const UI_ICONS_DIR = path.join(REPO_ROOT, 'node_modules', '@grafana', 'ui', 'dist', 'public', 'img', 'icons');
 export const DEFAULT_HOST_BUILD_DIR = path.join(here, '.host-build', 'public');
 
 const CONTENT_TYPES = {
@@ -176,6 +177,9 @@ export async function createServer({
           file = resolveFile(root, plugin[2], excluded);
         } else if (url.pathname.startsWith('/harness/')) {
           file = resolveFile(hostBuildDir, url.pathname.slice('/harness/'.length));
+        } else if (url.pathname.startsWith('/public/build/img/icons/')) {
+          // Grafana serves @grafana/ui's icon set here; the package ships the same files.
+          file = resolveFile(UI_ICONS_DIR, url.pathname.slice('/public/build/img/icons/'.length));
         }
       }
       if (!file) {
