@@ -3,16 +3,19 @@ import {
   type DataQueryRequest,
   type DataQueryResponse,
   type DataSourceInstanceSettings,
+  type MetricFindValue,
   type ScopedVars,
 } from '@grafana/data';
 import { getBackendSrv, getTemplateSrv, isFetchError } from '@grafana/runtime';
 import { lastValueFrom } from 'rxjs';
 
-import type { FeatureMatrix } from '../core/featureMatrix';
-import { DEFAULT_FEATURE_NAMES } from '../core/htcondor/eventTypes';
+import { fieldMappingProblem } from '../core/elasticsearch/fieldMapping';
 import { parseHourlyCounts, planHourlyCounts } from '../core/elasticsearch/hourlyCounts';
+import { buildTermsValuesSearch, parseTermsValues } from '../core/elasticsearch/termsValues';
+import type { FeatureMatrix } from '../core/featureMatrix';
+import { assembleFeatures, validateFeatureSources, type FeatureSource } from '../core/featureSources';
+import { buildRenderParams, parseRender } from '../core/graphite/render';
 import { featureMatrixToFrame } from './frames';
-
 import {
   DEFAULT_OPTIONS,
   DEFAULT_QUERY,
@@ -20,6 +23,9 @@ import {
   type GridSentinelQuery,
   type ResolvedOptions,
 } from './types';
+
+type Route = 'elasticsearch' | 'graphite';
+const DAY_MS = 24 * 3600e3;
 
 /** What a failed proxied request means for the person configuring the datasource. */
 export function describeFetchError(source: string, err: unknown): string {
@@ -30,9 +36,29 @@ export function describeFetchError(source: string, err: unknown): string {
     if (err.status === 502 || err.status === 504 || !err.status) {
       return `${source}: unreachable through Grafana's data proxy (HTTP ${err.status ?? 'no response'}); check the URL`;
     }
-    return `${source}: HTTP ${err.status} ${err.statusText ?? ''}`.trim();
+    const detail =
+      (err.data as { error?: { reason?: string }; message?: string } | undefined)?.error?.reason ?? err.data?.message;
+    return `${source}: HTTP ${err.status} ${detail ?? err.statusText ?? ''}`.trim();
   }
   return `${source}: ${err instanceof Error ? err.message : String(err)}`;
+}
+
+/** Variable queries: `event_types`, `experiments`, `schedds`, or `terms(<keyword field>)`. */
+export function variableField(query: string, s: ResolvedOptions): string {
+  const q = query.trim();
+  const named: Record<string, string> = {
+    event_types: s.eventTypeField,
+    experiments: s.experimentField,
+    schedds: s.scheddField,
+  };
+  if (named[q]) {
+    return named[q];
+  }
+  const m = /^terms\(\s*([^()\s]+)\s*\)$/.exec(q);
+  if (m) {
+    return m[1];
+  }
+  throw new Error(`unknown variable query "${query}": use event_types, experiments, schedds or terms(<field>)`);
 }
 
 export class GridSentinelDataSource extends DataSourceApi<GridSentinelQuery, GridSentinelOptions> {
@@ -41,7 +67,12 @@ export class GridSentinelDataSource extends DataSourceApi<GridSentinelQuery, Gri
 
   constructor(instanceSettings: DataSourceInstanceSettings<GridSentinelOptions>) {
     super(instanceSettings);
-    this.settings = { ...DEFAULT_OPTIONS, ...instanceSettings.jsonData };
+    const jsonData = instanceSettings.jsonData ?? {};
+    this.settings = {
+      ...DEFAULT_OPTIONS,
+      ...jsonData,
+      features: jsonData.features?.length ? jsonData.features : DEFAULT_OPTIONS.features,
+    };
     this.proxyUrl = instanceSettings.url ?? '';
   }
 
@@ -49,22 +80,19 @@ export class GridSentinelDataSource extends DataSourceApi<GridSentinelQuery, Gri
     return DEFAULT_QUERY;
   }
 
-  /** GET through a data-proxy route declared in plugin.json (`elasticsearch` or `graphite`). */
-  async proxyGet<T>(route: 'elasticsearch' | 'graphite', path: string): Promise<T> {
-    const response = await lastValueFrom(
-      getBackendSrv().fetch<T>({ url: `${this.proxyUrl}/${route}${path}`, method: 'GET', showErrorAlert: false })
-    );
-    return response.data;
-  }
-
-  /** POST through a data-proxy route. */
-  async proxyPost<T>(route: 'elasticsearch' | 'graphite', path: string, data: string, contentType: string): Promise<T> {
+  private async request<T>(
+    route: Route,
+    path: string,
+    method = 'GET',
+    data?: string,
+    contentType?: string
+  ): Promise<T> {
     const response = await lastValueFrom(
       getBackendSrv().fetch<T>({
         url: `${this.proxyUrl}/${route}${path}`,
-        method: 'POST',
+        method,
         data,
-        headers: { 'Content-Type': contentType },
+        headers: contentType ? { 'Content-Type': contentType } : undefined,
         showErrorAlert: false,
       })
     );
@@ -95,14 +123,40 @@ export class GridSentinelDataSource extends DataSourceApi<GridSentinelQuery, Gri
       throw new Error(`query type "${type}" needs the anomaly model, which this build does not include yet`);
     }
     const matrix = await this.featureMatrix(from, to, {
-      experiment: this.filterValues(target.experiment, scopedVars),
-      schedd: this.filterValues(target.schedd, scopedVars),
+      [this.settings.experimentField]: this.filterValues(target.experiment, scopedVars),
+      [this.settings.scheddField]: this.filterValues(target.schedd, scopedVars),
     });
     return featureMatrixToFrame(matrix, target.refId);
   }
 
-  /** Hourly counts of the configured event types, counted by Elasticsearch. */
+  /**
+   * The configured features per step: Elasticsearch counts and Graphite series fetched in parallel.
+   * Filters (exact values per field) apply to the job-event documents only.
+   */
   async featureMatrix(fromMs: number, toMs: number, filters: Record<string, string[]> = {}): Promise<FeatureMatrix> {
+    const features = validateFeatureSources(this.settings.features);
+    const stepMs = this.settings.stepSeconds * 1000;
+    const es = features.filter(
+      (f): f is Extract<FeatureSource, { source: 'elasticsearch' }> => f.source === 'elasticsearch'
+    );
+    const gr = features.filter((f): f is Extract<FeatureSource, { source: 'graphite' }> => f.source === 'graphite');
+    const parts: Array<Promise<FeatureMatrix>> = [];
+    if (es.length > 0) {
+      parts.push(this.elasticsearchFeatures(es, fromMs, toMs, stepMs, filters));
+    }
+    if (gr.length > 0) {
+      parts.push(this.graphiteFeatures(gr, fromMs, toMs, stepMs));
+    }
+    return assembleFeatures(features, await Promise.all(parts));
+  }
+
+  private async elasticsearchFeatures(
+    features: Array<Extract<FeatureSource, { source: 'elasticsearch' }>>,
+    fromMs: number,
+    toMs: number,
+    stepMs: number,
+    filters: Record<string, string[]>
+  ): Promise<FeatureMatrix> {
     if (!this.settings.elasticsearchUrl) {
       throw new Error('Elasticsearch URL is not configured');
     }
@@ -110,15 +164,48 @@ export class GridSentinelDataSource extends DataSourceApi<GridSentinelQuery, Gri
       indexPattern: this.settings.indexPattern,
       timeField: this.settings.timeField,
       eventTypeField: this.settings.eventTypeField,
-      eventTypes: [...DEFAULT_FEATURE_NAMES],
+      eventTypes: features.map((f) => f.eventType),
       fromMs,
       toMs,
-      stepMs: this.settings.stepSeconds * 1000,
+      stepMs,
       filters,
     };
     const plan = planHourlyCounts(req);
-    const response = await this.proxyPost<unknown>('elasticsearch', '/_msearch', plan.body, 'application/x-ndjson');
-    return parseHourlyCounts(req, plan, response);
+    const response = await this.request<unknown>(
+      'elasticsearch',
+      '/_msearch',
+      'POST',
+      plan.body,
+      'application/x-ndjson'
+    );
+    const counts = parseHourlyCounts(req, plan, response);
+    return { ...counts, features: features.map((f) => f.name) };
+  }
+
+  private async graphiteFeatures(
+    features: Array<Extract<FeatureSource, { source: 'graphite' }>>,
+    fromMs: number,
+    toMs: number,
+    stepMs: number
+  ): Promise<FeatureMatrix> {
+    if (!this.settings.graphiteUrl) {
+      throw new Error('Graphite URL is not configured');
+    }
+    const req = {
+      features: features.map((f) => ({ name: f.name, target: f.target, aggregation: f.aggregation })),
+      fromMs,
+      toMs,
+      stepMs,
+    };
+    const params = buildRenderParams(req);
+    const response = await this.request<unknown>(
+      'graphite',
+      '/render',
+      'POST',
+      params.toString(),
+      'application/x-www-form-urlencoded'
+    );
+    return parseRender(req, response);
   }
 
   /** Template variables expand to exact values (multi-value variables to several); no Lucene involved. */
@@ -136,38 +223,144 @@ export class GridSentinelDataSource extends DataSourceApi<GridSentinelQuery, Gri
       .filter((v) => v !== '' && v !== '*' && v !== '$__all');
   }
 
+  /** Query variables from Elasticsearch terms aggregations over the dashboard's time range (else 30 days). */
+  async metricFindQuery(query: string, options?: { range?: DataQueryRequest['range'] }): Promise<MetricFindValue[]> {
+    const field = variableField(query, this.settings);
+    const toMs = options?.range?.to.valueOf() ?? Date.now();
+    const fromMs = options?.range?.from.valueOf() ?? toMs - 30 * DAY_MS;
+    const req = { field, timeField: this.settings.timeField, fromMs, toMs };
+    const pattern = encodeURIComponent(this.settings.indexPattern);
+    const body = JSON.stringify(buildTermsValuesSearch(req));
+    const response = await this.request<unknown>(
+      'elasticsearch',
+      `/${pattern}/_search`,
+      'POST',
+      body,
+      'application/json'
+    );
+    return parseTermsValues(req, response).map((v) => ({ text: v.value, value: v.value }));
+  }
+
+  /** Checks every configured source for real and lists everything that is wrong. */
   async testDatasource(): Promise<{ status: 'success' | 'error'; message: string }> {
     const problems: string[] = [];
     const passed: string[] = [];
-    if (!this.settings.elasticsearchUrl) {
+    let features: readonly FeatureSource[] = [];
+    try {
+      features = validateFeatureSources(this.settings.features);
+    } catch (err) {
+      problems.push(`Features: ${(err as Error).message}`);
+    }
+    if (features.some((f) => f.source === 'elasticsearch')) {
+      await this.checkElasticsearch(problems, passed);
+    }
+    const graphite = features.filter(
+      (f): f is Extract<FeatureSource, { source: 'graphite' }> => f.source === 'graphite'
+    );
+    if (graphite.length > 0 || this.settings.graphiteUrl) {
+      await this.checkGraphite(graphite, problems, passed);
+    }
+    return problems.length > 0
+      ? { status: 'error', message: problems.join('; ') }
+      : { status: 'success', message: passed.join('; ') };
+  }
+
+  private async checkElasticsearch(problems: string[], passed: string[]) {
+    const s = this.settings;
+    if (!s.elasticsearchUrl) {
       problems.push('Elasticsearch: no URL configured');
-    } else {
+      return;
+    }
+    try {
+      const info = await this.request<{ version?: { number?: string; distribution?: string } }>('elasticsearch', '/');
+      passed.push(
+        `${info.version?.distribution === 'opensearch' ? 'OpenSearch' : 'Elasticsearch'} ${info.version?.number ?? ''} reachable`
+      );
+    } catch (err) {
+      problems.push(describeFetchError('Elasticsearch', err));
+      return;
+    }
+    const pattern = encodeURIComponent(s.indexPattern);
+    try {
+      const mapping = await this.request<unknown>(
+        'elasticsearch',
+        `/${pattern}/_mapping/field/${encodeURIComponent(`${s.timeField},${s.eventTypeField}`)}`
+      );
+      const timeProblem = fieldMappingProblem(mapping, s.timeField, 'date');
+      const typeProblem = fieldMappingProblem(mapping, s.eventTypeField, 'keyword');
+      if (timeProblem === 'the index pattern matches no index') {
+        problems.push(`Elasticsearch: index pattern "${s.indexPattern}" matches no index`);
+        return;
+      }
+      for (const p of [timeProblem, typeProblem]) {
+        if (p) {
+          problems.push(`Elasticsearch: ${p}`);
+        }
+      }
+      if (timeProblem || typeProblem) {
+        return;
+      }
+      const now = Date.now();
+      const count = await this.request<{ count: number }>(
+        'elasticsearch',
+        `/${pattern}/_count`,
+        'POST',
+        JSON.stringify({ query: { range: { [s.timeField]: { gte: now - DAY_MS, lt: now, format: 'epoch_millis' } } } }),
+        'application/json'
+      );
+      if (count.count === 0) {
+        problems.push(`Elasticsearch: no events in "${s.indexPattern}" in the last 24 h (is the shipper running?)`);
+      } else {
+        passed.push(`${count.count} events in the last 24 h`);
+      }
+    } catch (err) {
+      // _mapping on a pattern that matches nothing answers 404 with an empty body.
+      problems.push(
+        isFetchError(err) && err.status === 404
+          ? `Elasticsearch: index pattern "${s.indexPattern}" matches no index`
+          : describeFetchError('Elasticsearch', err)
+      );
+    }
+  }
+
+  private async checkGraphite(
+    features: Array<Extract<FeatureSource, { source: 'graphite' }>>,
+    problems: string[],
+    passed: string[]
+  ) {
+    if (!this.settings.graphiteUrl) {
+      problems.push('Graphite: no URL configured, but features use it');
+      return;
+    }
+    try {
+      await this.request<unknown>('graphite', '/metrics/find?query=*');
+    } catch (err) {
+      problems.push(describeFetchError('Graphite', err));
+      return;
+    }
+    const now = Date.now();
+    const stepMs = this.settings.stepSeconds * 1000;
+    for (const f of features) {
+      const req = {
+        features: [{ name: f.name, target: f.target, aggregation: f.aggregation }],
+        fromMs: now - DAY_MS,
+        toMs: now,
+        stepMs,
+      };
       try {
-        const info = await this.proxyGet<{ version?: { number?: string; distribution?: string } }>(
-          'elasticsearch',
-          '/'
+        const series = await this.request<Array<{ datapoints: Array<[number | null, number]> }>>(
+          'graphite',
+          '/render',
+          'POST',
+          buildRenderParams(req).toString(),
+          'application/x-www-form-urlencoded'
         );
-        passed.push(
-          `Elasticsearch ${info.version?.distribution ?? ''} ${info.version?.number ?? ''} reachable`.replace(
-            /\s+/g,
-            ' '
-          )
-        );
+        parseRender(req, series);
       } catch (err) {
-        problems.push(describeFetchError('Elasticsearch', err));
+        // parseRender's own errors already name Graphite and the path.
+        problems.push(isFetchError(err) ? describeFetchError('Graphite', err) : String((err as Error).message ?? err));
       }
     }
-    if (this.settings.graphiteUrl) {
-      try {
-        await this.proxyGet<unknown>('graphite', '/metrics/find?query=*');
-        passed.push('Graphite reachable');
-      } catch (err) {
-        problems.push(describeFetchError('Graphite', err));
-      }
-    }
-    if (problems.length > 0) {
-      return { status: 'error', message: problems.join('; ') };
-    }
-    return { status: 'success', message: passed.join('; ') };
+    passed.push(`Graphite reachable${features.length ? `, ${features.length} target(s) found` : ''}`);
   }
 }

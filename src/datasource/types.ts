@@ -1,6 +1,8 @@
 import type { DataSourceJsonData } from '@grafana/data';
 import type { DataQuery } from '@grafana/schema';
 
+import { DEFAULT_FEATURE_SOURCES, type FeatureSource } from '../core/featureSources';
+
 export type QueryType = 'probability' | 'features' | 'surprise' | 'explanation';
 
 export const QUERY_TYPES: Array<{ value: QueryType; label: string; description: string }> = [
@@ -31,7 +33,11 @@ export interface GridSentinelOptions extends DataSourceJsonData {
   indexPattern?: string;
   timeField?: string;
   eventTypeField?: string;
+  experimentField?: string;
+  scheddField?: string;
   graphiteUrl?: string;
+  /** Model inputs in order; default: the 13 HTCondor event types from Elasticsearch. */
+  features?: FeatureSource[];
   stepSeconds?: number;
   backend?: ModelBackend;
 }
@@ -40,6 +46,9 @@ export interface ResolvedOptions {
   indexPattern: string;
   timeField: string;
   eventTypeField: string;
+  experimentField: string;
+  scheddField: string;
+  features: FeatureSource[];
   stepSeconds: number;
   backend: ModelBackend;
 }
@@ -48,6 +57,9 @@ export const DEFAULT_OPTIONS: ResolvedOptions = {
   indexPattern: 'fifebatch-logs-*',
   timeField: '@timestamp',
   eventTypeField: 'MyType',
+  experimentField: 'experiment',
+  scheddField: 'schedd',
+  features: [...DEFAULT_FEATURE_SOURCES],
   stepSeconds: 3600,
   backend: 'auto',
 };

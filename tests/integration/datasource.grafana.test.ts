@@ -2,7 +2,10 @@
 // backendSrv is replaced by a stand-in for Grafana's data proxy: it takes the request the plugin makes to
 // /api/datasources/proxy/uid/<uid>/<route>/<path> and forwards method, body and content type to the route's
 // URL from plugin.json, as the proxy does, returning Grafana's FetchResponse/FetchError shapes.
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
 import { dateTime, type DataFrame, type DataQueryRequest, type DataSourceInstanceSettings } from '@grafana/data';
 import { setBackendSrv, setTemplateSrv, type BackendSrv, type BackendSrvRequest } from '@grafana/runtime';
 import { Observable } from 'rxjs';
@@ -12,6 +15,7 @@ import { GridSentinelDataSource } from '../../src/datasource/datasource';
 import type { GridSentinelOptions, GridSentinelQuery } from '../../src/datasource/types';
 
 const OS = process.env.GS_OPENSEARCH_URL;
+const GRAPHITE = process.env.GS_GRAPHITE_URL;
 const HOUR = 3600e3;
 const UID = 'gs-test';
 
@@ -20,34 +24,68 @@ function forward(
   options: BackendSrvRequest
 ): Promise<{ status: number; statusText: string; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(target, { method: options.method ?? 'GET', headers: options.headers }, (res) => {
+    const body =
+      options.data === undefined
+        ? undefined
+        : typeof options.data === 'string'
+          ? options.data
+          : JSON.stringify(options.data);
+    // Grafana's proxy sends a Content-Length; some upstreams (graphite-web's WSGI server) reject chunked bodies.
+    const headers = {
+      ...options.headers,
+      ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}),
+    };
+    const req = http.request(target, { method: options.method ?? 'GET', headers }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c) => (body += c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', body }));
     });
     req.on('error', reject);
-    if (options.data !== undefined) {
-      req.write(typeof options.data === 'string' ? options.data : JSON.stringify(options.data));
+    if (body !== undefined) {
+      req.write(body);
     }
     req.end();
   });
 }
 
-function dataProxy(routes: Record<string, string>): BackendSrv {
-  const prefix = `/api/datasources/proxy/uid/${UID}/`;
+// Routes exactly as declared in src/datasource/plugin.json; `{{ .JsonData.x }}` is filled per datasource,
+// like Grafana's proxy does. Datasources register their jsonData by uid.
+const ROUTES: Array<{ path: string; url: string }> = JSON.parse(
+  readFileSync(path.join(__dirname, '../../src/datasource/plugin.json'), 'utf8')
+).routes;
+const registry = new Map<string, Record<string, unknown>>();
+
+function dataProxy(): BackendSrv {
   return {
     fetch: (options: BackendSrvRequest) =>
       new Observable((sub) => {
-        const rest = options.url.startsWith(prefix) ? options.url.slice(prefix.length) : '';
-        const route = rest.split('/')[0];
-        if (!routes[route]) {
-          sub.error({ status: 404, statusText: 'Not Found', data: { message: 'route not found' }, config: options });
+        const m = /^\/api\/datasources\/proxy\/uid\/([^/]+)\/([^/?]+)(.*)$/.exec(options.url);
+        const jsonData = m ? registry.get(m[1]) : undefined;
+        const route = m ? ROUTES.find((r) => r.path === m[2]) : undefined;
+        if (!m || !jsonData || !route) {
+          sub.error({ status: 404, statusText: 'Not Found', data: { message: 'Not found' }, config: options });
           return;
         }
-        forward(routes[route] + rest.slice(route.length), options).then(
+        const base = route.url.replace(/\{\{\s*\.JsonData\.(\w+)\s*\}\}/g, (_, k) => String(jsonData[k] ?? ''));
+        if (!/^https?:\/\//.test(base)) {
+          // Grafana refuses a route whose URL template rendered empty.
+          sub.error({
+            status: 502,
+            statusText: 'Bad Gateway',
+            data: { message: 'invalid route URL' },
+            config: options,
+          });
+          return;
+        }
+        forward(base.replace(/\/$/, '') + m[3], options).then(
           (r) => {
-            const data = r.body ? JSON.parse(r.body) : undefined;
+            let data: unknown = r.body;
+            try {
+              data = r.body ? JSON.parse(r.body) : undefined;
+            } catch {
+              // non-JSON bodies stay text, as backendSrv leaves them
+            }
             if (r.status >= 400) {
               sub.error({ status: r.status, statusText: r.statusText, data, config: options });
             } else {
@@ -72,15 +110,19 @@ function dataProxy(routes: Record<string, string>): BackendSrv {
   } as unknown as BackendSrv;
 }
 
+let nextUid = 0;
 function datasource(jsonData: Partial<GridSentinelOptions>) {
+  const uid = `gs-test-${++nextUid}`;
+  const data = { indexPattern: 'gsds-events-*', ...jsonData };
+  registry.set(uid, data);
   const settings = {
-    uid: UID,
-    id: 1,
+    uid,
+    id: nextUid,
     name: 'GridSentinel',
     type: 'gridsentinel-anomaly-datasource',
-    url: `/api/datasources/proxy/uid/${UID}`,
+    url: `/api/datasources/proxy/uid/${uid}`,
     access: 'proxy',
-    jsonData: { indexPattern: 'gsds-events-*', ...jsonData },
+    jsonData: data,
     meta: {} as any,
     readOnly: false,
   } as unknown as DataSourceInstanceSettings<GridSentinelOptions>;
@@ -102,7 +144,7 @@ describeOs('GridSentinelDataSource through the data proxy', () => {
   const hours = 6;
 
   beforeAll(async () => {
-    setBackendSrv(dataProxy({ elasticsearch: OS!, graphite: 'http://127.0.0.1:9' }));
+    setBackendSrv(dataProxy());
     setTemplateSrv({
       replace: (text: string, scoped: any, format?: (v: string | string[]) => string) =>
         text.replace(/\$(\w+)/g, (_, name) => {
@@ -192,14 +234,161 @@ describeOs('GridSentinelDataSource through the data proxy', () => {
     expect(res.errors?.[0].message).toMatch(/index pattern "gsds-nothing-\*" matches no index/);
   });
 
-  it('testDatasource says which source is unreachable', async () => {
-    const ok = await datasource({ elasticsearchUrl: OS }).testDatasource();
-    expect(ok.status).toBe('success');
-    expect(ok.message).toMatch(/OpenSearch|Elasticsearch/);
-    const bad = await datasource({ elasticsearchUrl: OS, graphiteUrl: 'http://127.0.0.1:9' }).testDatasource();
-    expect(bad).toEqual({
-      status: 'error',
-      message: expect.stringMatching(/Graphite: unreachable through Grafana's data proxy \(HTTP 502\)/),
+  it('answers variable queries from terms aggregations', async () => {
+    const ds = datasource({ elasticsearchUrl: OS });
+    const range = { from: dateTime(t0), to: dateTime(t0 + hours * HOUR), raw: { from: '', to: '' } } as any;
+    expect(await ds.metricFindQuery('experiments', { range })).toEqual([
+      { text: 'dune', value: 'dune' },
+      { text: 'nova', value: 'nova' },
+    ]);
+    expect(await ds.metricFindQuery('event_types', { range })).toEqual([
+      { text: 'JobHeldEvent', value: 'JobHeldEvent' },
+    ]);
+    expect(await ds.metricFindQuery('terms(experiment)', { range })).toHaveLength(2);
+    await expect(ds.metricFindQuery('hosts', { range })).rejects.toThrow(/unknown variable query "hosts"/);
+  });
+});
+
+function send(lines: string[]) {
+  return new Promise<void>((resolve, reject) => {
+    const sock = net.connect(Number(process.env.GS_CARBON_PORT), process.env.GS_CARBON_HOST, () =>
+      sock.end(lines.join('\n') + '\n', () => resolve())
+    );
+    sock.on('error', reject);
+  });
+}
+
+async function bulk(docs: object[], index: string) {
+  const lines = docs.flatMap((d) => [JSON.stringify({ index: { _index: index } }), JSON.stringify(d)]);
+  const res = await forward(`${OS}/_bulk?refresh=true`, {
+    url: '',
+    method: 'POST',
+    headers: { 'content-type': 'application/x-ndjson' },
+    data: lines.join('\n') + '\n',
+  });
+  expect(JSON.parse(res.body).errors).toBe(false);
+}
+
+async function put(pathname: string, body: object) {
+  const res = await forward(`${OS}${pathname}`, {
+    url: '',
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    data: body,
+  });
+  expect(res.status).toBe(200);
+}
+
+const describeBoth = OS && GRAPHITE ? describe : describe.skip;
+describeBoth('GridSentinelDataSource with Elasticsearch and Graphite features', () => {
+  const now = Date.now();
+  const hourNow = Math.floor(now / HOUR) * HOUR;
+  const running = 'gsds.clusters.gpgrid.jobs.totals.running.count';
+  const keywordMapping = {
+    properties: { '@timestamp': { type: 'date' }, MyType: { type: 'keyword' }, experiment: { type: 'keyword' } },
+  };
+  let upstream401: http.Server;
+  let upstream401Url = '';
+
+  beforeAll(async () => {
+    await put('/_index_template/gsds-recent', {
+      index_patterns: ['gsds-recent-*'],
+      template: { mappings: keywordMapping },
     });
+    const docs = [];
+    for (let h = 1; h <= 6; h++) {
+      docs.push({
+        '@timestamp': new Date(hourNow - h * HOUR + 60e3).toISOString(),
+        MyType: 'ExecuteEvent',
+        experiment: 'nova',
+      });
+    }
+    await bulk(docs, 'gsds-recent-today');
+    await put('/gsds-text-1', {
+      mappings: { properties: { '@timestamp': { type: 'date' }, MyType: { type: 'text' } } },
+    });
+    await bulk([{ '@timestamp': new Date(hourNow - HOUR).toISOString(), MyType: 'ExecuteEvent' }], 'gsds-text-1');
+    await send(Array.from({ length: 6 }, (_, i) => `${running} ${100 + i} ${(hourNow - (6 - i) * HOUR) / 1000}`));
+    // carbon creates the whisper file asynchronously: wait until graphite-web can see the path.
+    for (let i = 0; i < 60; i++) {
+      const found = JSON.parse((await forward(`${GRAPHITE}/metrics/find?query=${running}`, { url: '' })).body);
+      if (found.length > 0) {
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    upstream401 = http.createServer((_, res) => {
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { reason: 'missing authentication credentials' } }));
+    });
+    await new Promise<void>((r) => upstream401.listen(0, '127.0.0.1', () => r()));
+    upstream401Url = `http://127.0.0.1:${(upstream401.address() as net.AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => upstream401.close(() => r())));
+
+  const features = [
+    { name: 'running', source: 'graphite' as const, target: running, aggregation: 'avg' as const },
+    { name: 'ExecuteEvent', source: 'elasticsearch' as const, eventType: 'ExecuteEvent' },
+  ];
+
+  it('merges Graphite and Elasticsearch features in the configured order', async () => {
+    const ds = datasource({ elasticsearchUrl: OS, graphiteUrl: GRAPHITE, indexPattern: 'gsds-recent-*', features });
+    let m = await ds.featureMatrix(hourNow - 6 * HOUR, hourNow);
+    // carbon writes asynchronously: poll until the points are visible
+    for (let i = 0; i < 40 && m.values.some((r) => r[0] === null); i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      m = await ds.featureMatrix(hourNow - 6 * HOUR, hourNow);
+    }
+    expect(m.features).toEqual(['running', 'ExecuteEvent']);
+    expect(m.values).toEqual([0, 1, 2, 3, 4, 5].map((i) => [100 + i, 1]));
+  });
+
+  it('testDatasource passes when everything is in place', async () => {
+    const ds = datasource({ elasticsearchUrl: OS, graphiteUrl: GRAPHITE, indexPattern: 'gsds-recent-*', features });
+    const r = await ds.testDatasource();
+    expect(r).toEqual({
+      status: 'success',
+      message: expect.stringMatching(/reachable; 6 events in the last 24 h; Graphite reachable, 1 target/),
+    });
+  });
+
+  it.each([
+    [
+      'unreachable',
+      { elasticsearchUrl: 'http://127.0.0.1:9' },
+      /Elasticsearch: unreachable through Grafana's data proxy \(HTTP 502\)/,
+    ],
+    ['authentication', { elasticsearchUrl: '' }, /Elasticsearch: authentication failed \(HTTP 401\)/],
+    ['index pattern matches nothing', { indexPattern: 'gsds-none-*' }, /index pattern "gsds-none-\*" matches no index/],
+    [
+      'event-type field mapped as text',
+      { indexPattern: 'gsds-text-*' },
+      /field "MyType" is mapped as text, not keyword, in gsds-text-1/,
+    ],
+    ['no events in the last 24 h', { indexPattern: 'gsds-events-*' }, /no events in "gsds-events-\*" in the last 24 h/],
+    [
+      'Graphite path matches nothing',
+      { features: [{ name: 'x', source: 'graphite', target: 'gsds.no.such' }] },
+      /Graphite path matches nothing: gsds.no.such/,
+    ],
+    [
+      'Graphite unreachable',
+      { graphiteUrl: 'http://127.0.0.1:9' },
+      /Graphite: unreachable through Grafana's data proxy/,
+    ],
+    [
+      'a bad feature list',
+      { features: [{ name: 'a', source: 'elasticsearch', eventType: '' }] },
+      /Features: feature 1 \("a"\): event type is empty/,
+    ],
+  ])('testDatasource reports: %s', async (_, override, message) => {
+    const base = { elasticsearchUrl: OS, graphiteUrl: GRAPHITE, indexPattern: 'gsds-recent-*', features };
+    const jsonData: any = { ...base, ...override };
+    if (jsonData.elasticsearchUrl === '') {
+      jsonData.elasticsearchUrl = upstream401Url;
+    }
+    const r = await datasource(jsonData).testDatasource();
+    expect(r.status).toBe('error');
+    expect(r.message).toMatch(message);
   });
 });

@@ -3,6 +3,7 @@ import type { DataSourcePluginOptionsEditorProps } from '@grafana/data';
 import { Combobox, FieldSet, InlineField, Input } from '@grafana/ui';
 
 import { DEFAULT_OPTIONS, type GridSentinelOptions, type ModelBackend } from '../types';
+import { FeatureListEditor } from './FeatureListEditor';
 
 type Props = DataSourcePluginOptionsEditorProps<GridSentinelOptions>;
 
@@ -64,6 +65,32 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
             onChange={text('eventTypeField')}
           />
         </InlineField>
+        <InlineField
+          label="Experiment field"
+          labelWidth={LABEL_WIDTH}
+          tooltip="Keyword field used by the experiment filter and variable"
+        >
+          <Input
+            id="gs-es-experiment"
+            width={48}
+            value={jsonData.experimentField ?? ''}
+            placeholder={DEFAULT_OPTIONS.experimentField}
+            onChange={text('experimentField')}
+          />
+        </InlineField>
+        <InlineField
+          label="Schedd field"
+          labelWidth={LABEL_WIDTH}
+          tooltip="Keyword field used by the schedd filter and variable"
+        >
+          <Input
+            id="gs-es-schedd"
+            width={48}
+            value={jsonData.scheddField ?? ''}
+            placeholder={DEFAULT_OPTIONS.scheddField}
+            onChange={text('scheddField')}
+          />
+        </InlineField>
       </FieldSet>
       <FieldSet label="Graphite (context series)">
         <InlineField label="URL" labelWidth={LABEL_WIDTH} tooltip="Reached through Grafana's data proxy">
@@ -75,6 +102,12 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
             onChange={text('graphiteUrl')}
           />
         </InlineField>
+      </FieldSet>
+      <FieldSet label="Features">
+        <FeatureListEditor
+          features={jsonData.features?.length ? jsonData.features : DEFAULT_OPTIONS.features}
+          onChange={(features) => set('features', features)}
+        />
       </FieldSet>
       <FieldSet label="Model">
         <InlineField label="Step (seconds)" labelWidth={LABEL_WIDTH}>
