@@ -10,7 +10,7 @@ import { getBackendSrv, getTemplateSrv, isFetchError } from '@grafana/runtime';
 import { lastValueFrom } from 'rxjs';
 
 import { fieldMappingProblem } from '../core/elasticsearch/fieldMapping';
-import { parseHourlyCounts, planHourlyCounts } from '../core/elasticsearch/hourlyCounts';
+import { HOURLY_COUNTS_FILTER_PATH, parseHourlyCounts, planHourlyCounts } from '../core/elasticsearch/hourlyCounts';
 import { buildTermsValuesSearch, parseTermsValues } from '../core/elasticsearch/termsValues';
 import type { FeatureMatrix } from '../core/featureMatrix';
 import { assembleFeatures, validateFeatureSources, type FeatureSource } from '../core/featureSources';
@@ -173,7 +173,7 @@ export class GridSentinelDataSource extends DataSourceApi<GridSentinelQuery, Gri
     const plan = planHourlyCounts(req);
     const response = await this.request<unknown>(
       'elasticsearch',
-      '/_msearch',
+      `/_msearch?filter_path=${encodeURIComponent(HOURLY_COUNTS_FILTER_PATH)}`,
       'POST',
       plan.body,
       'application/x-ndjson'

@@ -1,11 +1,9 @@
-// The datasource class itself against a real OpenSearch. Grafana's backend cannot run here, so
-// backendSrv is replaced by a stand-in for Grafana's data proxy: it takes the request the plugin makes to
-// /api/datasources/proxy/uid/<uid>/<route>/<path> and forwards method, body and content type to the route's
-// URL from plugin.json, as the proxy does, returning Grafana's FetchResponse/FetchError shapes.
-import { readFileSync } from 'node:fs';
+// The datasource class itself against a real OpenSearch and Graphite. Grafana's backend cannot run here,
+// so backendSrv hands requests to tests/support/dataProxy.mjs, a stand-in for Grafana's data proxy that
+// resolves the routes of src/datasource/plugin.json with each datasource's jsonData and forwards them;
+// responses come back in Grafana's FetchResponse / FetchError shapes.
 import http from 'node:http';
 import net from 'node:net';
-import path from 'node:path';
 import { dateTime, type DataFrame, type DataQueryRequest, type DataSourceInstanceSettings } from '@grafana/data';
 import { setBackendSrv, setTemplateSrv, type BackendSrv, type BackendSrvRequest } from '@grafana/runtime';
 import { Observable } from 'rxjs';
@@ -13,73 +11,22 @@ import { Observable } from 'rxjs';
 import { DEFAULT_FEATURE_NAMES } from '../../src/core/htcondor/eventTypes';
 import { GridSentinelDataSource } from '../../src/datasource/datasource';
 import type { GridSentinelOptions, GridSentinelQuery } from '../../src/datasource/types';
+import { createDataProxy } from '../support/dataProxy.mjs';
 
 const OS = process.env.GS_OPENSEARCH_URL;
 const GRAPHITE = process.env.GS_GRAPHITE_URL;
 const HOUR = 3600e3;
-const UID = 'gs-test';
 
-function forward(
-  target: string,
-  options: BackendSrvRequest
-): Promise<{ status: number; statusText: string; body: string }> {
-  return new Promise((resolve, reject) => {
-    const body =
-      options.data === undefined
-        ? undefined
-        : typeof options.data === 'string'
-          ? options.data
-          : JSON.stringify(options.data);
-    // Grafana's proxy sends a Content-Length; some upstreams (graphite-web's WSGI server) reject chunked bodies.
-    const headers = {
-      ...options.headers,
-      ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}),
-    };
-    const req = http.request(target, { method: options.method ?? 'GET', headers }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', body }));
-    });
-    req.on('error', reject);
-    if (body !== undefined) {
-      req.write(body);
-    }
-    req.end();
-  });
-}
+const registry = new Map<string, { jsonData: Record<string, unknown> }>();
+const proxy = createDataProxy({ datasources: registry });
 
-// Routes exactly as declared in src/datasource/plugin.json; `{{ .JsonData.x }}` is filled per datasource,
-// like Grafana's proxy does. Datasources register their jsonData by uid.
-const ROUTES: Array<{ path: string; url: string }> = JSON.parse(
-  readFileSync(path.join(__dirname, '../../src/datasource/plugin.json'), 'utf8')
-).routes;
-const registry = new Map<string, Record<string, unknown>>();
-
-function dataProxy(): BackendSrv {
+function backendSrv(): BackendSrv {
   return {
     fetch: (options: BackendSrvRequest) =>
       new Observable((sub) => {
-        const m = /^\/api\/datasources\/proxy\/uid\/([^/]+)\/([^/?]+)(.*)$/.exec(options.url);
-        const jsonData = m ? registry.get(m[1]) : undefined;
-        const route = m ? ROUTES.find((r) => r.path === m[2]) : undefined;
-        if (!m || !jsonData || !route) {
-          sub.error({ status: 404, statusText: 'Not Found', data: { message: 'Not found' }, config: options });
-          return;
-        }
-        const base = route.url.replace(/\{\{\s*\.JsonData\.(\w+)\s*\}\}/g, (_, k) => String(jsonData[k] ?? ''));
-        if (!/^https?:\/\//.test(base)) {
-          // Grafana refuses a route whose URL template rendered empty.
-          sub.error({
-            status: 502,
-            statusText: 'Bad Gateway',
-            data: { message: 'invalid route URL' },
-            config: options,
-          });
-          return;
-        }
-        forward(base.replace(/\/$/, '') + m[3], options).then(
-          (r) => {
+        proxy
+          .forward(options.url, { method: options.method, headers: options.headers, body: options.data })
+          .then((r: any) => {
             let data: unknown = r.body;
             try {
               data = r.body ? JSON.parse(r.body) : undefined;
@@ -88,33 +35,63 @@ function dataProxy(): BackendSrv {
             }
             if (r.status >= 400) {
               sub.error({ status: r.status, statusText: r.statusText, data, config: options });
-            } else {
-              sub.next({
-                status: r.status,
-                statusText: r.statusText,
-                ok: true,
-                data,
-                headers: {},
-                redirected: false,
-                type: 'basic',
-                url: options.url,
-                config: options,
-              });
-              sub.complete();
+              return;
             }
-          },
-          // Grafana answers 502 when the upstream cannot be reached.
-          () => sub.error({ status: 502, statusText: 'Bad Gateway', data: { message: 'Bad Gateway' }, config: options })
-        );
+            sub.next({
+              status: r.status,
+              statusText: r.statusText,
+              ok: true,
+              data,
+              headers: {},
+              redirected: false,
+              type: 'basic',
+              url: options.url,
+              config: options,
+            });
+            sub.complete();
+          });
       }),
   } as unknown as BackendSrv;
+}
+
+/** Direct HTTP to the services, for seeding (jsdom has no fetch). */
+function forward(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; data?: unknown; url?: string }
+) {
+  const body =
+    options.data === undefined
+      ? undefined
+      : typeof options.data === 'string'
+        ? options.data
+        : JSON.stringify(options.data);
+  return new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = http.request(
+      url,
+      {
+        method: options.method ?? 'GET',
+        headers: { ...options.headers, ...(body ? { 'content-length': String(Buffer.byteLength(body)) } : {}) },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      }
+    );
+    req.on('error', reject);
+    if (body) {
+      req.write(body);
+    }
+    req.end();
+  });
 }
 
 let nextUid = 0;
 function datasource(jsonData: Partial<GridSentinelOptions>) {
   const uid = `gs-test-${++nextUid}`;
   const data = { indexPattern: 'gsds-events-*', ...jsonData };
-  registry.set(uid, data);
+  registry.set(uid, { jsonData: data });
   const settings = {
     uid,
     id: nextUid,
@@ -144,7 +121,7 @@ describeOs('GridSentinelDataSource through the data proxy', () => {
   const hours = 6;
 
   beforeAll(async () => {
-    setBackendSrv(dataProxy());
+    setBackendSrv(backendSrv());
     setTemplateSrv({
       replace: (text: string, scoped: any, format?: (v: string | string[]) => string) =>
         text.replace(/\$(\w+)/g, (_, name) => {
@@ -153,7 +130,6 @@ describeOs('GridSentinelDataSource through the data proxy', () => {
         }),
     } as any);
     const template = await forward(`${OS}/_index_template/gsds-events`, {
-      url: '',
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
       data: {
@@ -183,7 +159,6 @@ describeOs('GridSentinelDataSource through the data proxy', () => {
     }
     // jsdom has no fetch; seed through the same Node HTTP client the proxy stand-in uses.
     const res = await forward(`${OS}/_bulk?refresh=true`, {
-      url: '',
       method: 'POST',
       headers: { 'content-type': 'application/x-ndjson' },
       data: lines.join('\n') + '\n',
@@ -261,7 +236,6 @@ function send(lines: string[]) {
 async function bulk(docs: object[], index: string) {
   const lines = docs.flatMap((d) => [JSON.stringify({ index: { _index: index } }), JSON.stringify(d)]);
   const res = await forward(`${OS}/_bulk?refresh=true`, {
-    url: '',
     method: 'POST',
     headers: { 'content-type': 'application/x-ndjson' },
     data: lines.join('\n') + '\n',
@@ -271,7 +245,6 @@ async function bulk(docs: object[], index: string) {
 
 async function put(pathname: string, body: object) {
   const res = await forward(`${OS}${pathname}`, {
-    url: '',
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
     data: body,
@@ -311,7 +284,7 @@ describeBoth('GridSentinelDataSource with Elasticsearch and Graphite features', 
     await send(Array.from({ length: 6 }, (_, i) => `${running} ${100 + i} ${(hourNow - (6 - i) * HOUR) / 1000}`));
     // carbon creates the whisper file asynchronously: wait until graphite-web can see the path.
     for (let i = 0; i < 60; i++) {
-      const found = JSON.parse((await forward(`${GRAPHITE}/metrics/find?query=${running}`, { url: '' })).body);
+      const found = JSON.parse((await forward(`${GRAPHITE}/metrics/find?query=${running}`, {})).body);
       if (found.length > 0) {
         break;
       }

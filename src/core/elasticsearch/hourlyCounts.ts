@@ -38,6 +38,19 @@ export interface HourlyCountsPlan {
 export class ElasticsearchQueryError extends Error {}
 
 /**
+ * `filter_path` for the `_msearch` URL: keeps only what parseHourlyCounts reads, which roughly halves
+ * the response (bucket keys as strings and per-filter metadata are dropped).
+ */
+export const HOURLY_COUNTS_FILTER_PATH = [
+  'responses.status',
+  'responses.error',
+  'responses._shards.total',
+  'responses.aggregations.steps.buckets.key',
+  'responses.aggregations.steps.buckets.doc_count',
+  'responses.aggregations.steps.buckets.types.buckets.*.doc_count',
+].join(',');
+
+/**
  * Splits [from, to) into windows small enough that no search returns more than maxBuckets buckets:
  * a window of n steps returns n date buckets plus n × types filter buckets.
  */

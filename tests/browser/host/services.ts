@@ -4,10 +4,13 @@
 // @grafana/runtime instance), e.g. setBackendSrv (fetch-based, talking to server.mjs routes),
 // setDataSourceSrv, setTemplateSrv. setCurrentUser / setPluginImportUtils may only be called once.
 import { EventBusSrv } from '@grafana/data';
-import { config, locationService, setAppEvents, setCurrentUser, setLocationSrv } from '@grafana/runtime';
+import { config, locationService, setAppEvents, setBackendSrv, setCurrentUser, setLocationSrv } from '@grafana/runtime';
+
+import { createBackendSrv } from './backendSrv';
 
 export function installRuntimeServices() {
   setAppEvents(new EventBusSrv());
   setLocationSrv(locationService);
   setCurrentUser(config.bootData.user as never);
+  setBackendSrv(createBackendSrv());
 }

@@ -1,0 +1,154 @@
+import { readFile, writeFile } from 'node:fs/promises';
+
+import { UsageError, requireString, type CliCommand } from '../command';
+import { DEFAULT_SEED_SCALE, generateLabelledSeries } from '../../core/generator';
+import { sliceTime } from '../../core/featureMatrix';
+import { useFastestBackend } from '../tfBackend';
+import { readTrainingCsv } from '../../core/io/trainingCsv';
+import { trainModel } from '../../core/model/train';
+import { hoursFromDays, isoOption, nonNegativeInteger, positiveInteger, positiveNumber } from './options';
+
+export function listOption(values: Record<string, unknown>, name: string): string[] | undefined {
+  const v = values[name];
+  if (typeof v !== 'string') {
+    return undefined;
+  }
+  const list = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (list.length === 0) {
+    throw new UsageError(`--${name} must list at least one name`);
+  }
+  return list;
+}
+
+
+export const trainCommand: CliCommand = {
+  name: 'train',
+  summary: 'Train the LSTM anomaly model on a labelled CSV (or generated data) and write the model JSON.',
+  options: {
+    csv: {
+      type: 'string',
+      valueName: 'FILE',
+      description: 'training data: time column, feature columns, optional label',
+    },
+    generated: {
+      type: 'boolean',
+      description: 'train on generator data instead of --csv (see --days, --start, --scale)',
+    },
+    days: { type: 'string', valueName: 'N', description: 'with --generated: days of data', default: '150' },
+    start: {
+      type: 'string',
+      valueName: 'ISO',
+      description: 'with --generated: first hour',
+      default: '2024-01-01T00:00:00Z',
+    },
+    scale: {
+      type: 'string',
+      valueName: 'X',
+      description: 'with --generated: pool scale',
+      default: String(DEFAULT_SEED_SCALE),
+    },
+    'time-column': { type: 'string', valueName: 'NAME', description: 'time column (default: time, else timestamp)' },
+    'label-column': {
+      type: 'string',
+      valueName: 'NAME',
+      description: 'label column: 1 anomalous, 0 normal, empty unknown (default: label, if present)',
+    },
+    'train-until': { type: 'string', valueName: 'ISO', description: 'use only rows before this time' },
+    features: { type: 'string', valueName: 'A,B,...', description: 'feature columns (default: every numeric column)' },
+    epochs: {
+      type: 'string',
+      valueName: 'N',
+      description: 'maximum epochs (early stopping may end sooner)',
+      default: '30',
+    },
+    units: { type: 'string', valueName: 'N', description: 'LSTM units', default: '32' },
+    context: {
+      type: 'string',
+      valueName: 'STEPS',
+      description: 'minimum history behind each scored step',
+      default: '24',
+    },
+    seed: {
+      type: 'string',
+      valueName: 'S',
+      description: 'seed (whole number); same seed and data, same model',
+      default: '1',
+    },
+    backend: { type: 'string', valueName: 'wasm|cpu', description: 'tfjs backend for training (wasm falls back to cpu)', default: 'wasm' },
+    out: { type: 'string', valueName: 'FILE', description: 'model JSON to write (required)' },
+  },
+  async run(values) {
+    const out = requireString(values, 'out');
+    const seed = nonNegativeInteger(values, 'seed', 1);
+    let series;
+    if (values.generated) {
+      if (values.csv !== undefined) {
+        throw new UsageError('give either --csv or --generated, not both');
+      }
+      const start = isoOption(values, 'start')!;
+      series = generateLabelledSeries(
+        {
+          start,
+          hours: hoursFromDays(values, 150),
+          seed: String(seed),
+          scale: positiveNumber(values, 'scale', DEFAULT_SEED_SCALE),
+        },
+        listOption(values, 'features')
+      ).series;
+    } else {
+      const file = values.csv;
+      if (typeof file !== 'string' || file === '') {
+        throw new UsageError('--csv FILE or --generated is required');
+      }
+      series = readTrainingCsv(await readFile(file, 'utf8'), {
+        timeColumn: values['time-column'] as string | undefined,
+        labelColumn: values['label-column'] as string | undefined,
+        features: listOption(values, 'features'),
+      });
+    }
+    let { matrix, labels } = series;
+    const until = isoOption(values, 'train-until');
+    if (until !== undefined) {
+      const n = matrix.times.filter((t) => t < until).length;
+      matrix = sliceTime(matrix, -Infinity, until);
+      labels = labels.slice(0, n);
+    }
+    const backend = values.backend === undefined ? 'wasm' : String(values.backend);
+    if (backend !== 'wasm' && backend !== 'cpu') {
+      throw new UsageError(`--backend must be wasm or cpu, got "${backend}"`);
+    }
+    const used = await useFastestBackend(backend);
+    const started = Date.now();
+    const doc = await trainModel(
+      { matrix, labels },
+      {
+        epochs: positiveInteger(values, 'epochs', 30),
+        units: positiveInteger(values, 'units', 32),
+        contextSteps: positiveInteger(values, 'context', 24),
+        seed,
+        onProgress: (p) => {
+          const v = p.validation;
+          console.error(
+            `epoch ${p.epoch}/${p.epochs}  loss ${p.loss.toFixed(4)} (forecast ${p.forecastLoss.toFixed(4)}, classifier ${p.classifierLoss.toFixed(4)})` +
+              (v ? `  validation loss ${v.loss.toFixed(4)}${v.ap !== undefined ? ` AP ${v.ap.toFixed(3)}` : ''}` : '')
+          );
+        },
+      }
+    );
+    const text = JSON.stringify(doc) + '\n';
+    await writeFile(out, text);
+    const tr = doc.training;
+    console.error(
+      `wrote ${out} (${text.length} bytes): ${matrix.features.length} features, ${tr.trainRows} training + ${tr.validationRows} validation rows, ` +
+        `best epoch ${tr.bestEpoch}/${tr.epochsRun}, probability from ${doc.classifier.enabled ? 'classifier' : 'calibrated surprise'} ` +
+        `(${tr.anomalousRows} anomalous rows in ${tr.anomalyEvents} events), ${((Date.now() - started) / 1000).toFixed(1)}s on ${used}` +
+        (tr.metrics.validationAp !== undefined
+          ? `; validation AP ${tr.metrics.validationAp} (anomaly rate ${tr.metrics.validationAnomalyRate})`
+          : '')
+    );
+    return 0;
+  },
+};

@@ -1,0 +1,4 @@
+export * from './detector';
+export * from './metrics';
+export * from './protocol';
+export * from './baselines';

@@ -1,0 +1,164 @@
+/**
+ * Surprise: how badly the forecaster (head b) predicted step t from step t − 1, in units of its own
+ * typical error, and its calibration to a probability from the distribution seen on training rows.
+ */
+import type { PreparedInputs } from './preprocessing';
+import type { StreamOutput } from './network';
+
+export type SurpriseAggregate = 'mean' | 'max';
+
+export interface SurpriseCalibration {
+  aggregate: SurpriseAggregate;
+  /** Per feature: typical |forecast error| (RMS on normal training rows), in standardized units. */
+  residualScale: number[];
+  /** Empirical CDF of training surprise: value quantiles[k] at probability quantileLevels[k]. */
+  quantileLevels: number[];
+  quantiles: number[];
+  /** Exponential tail above quantiles at tailLevel: P(S > s) = (1 − tailLevel)·exp(−(s − threshold)/meanExcess). */
+  tail: { level: number; threshold: number; meanExcess: number };
+  /** probability = sigmoid(slope · (−log10 P(S > s) − intercept)). */
+  logistic: { slope: number; intercept: number };
+}
+
+/** Per-feature |z| cap so one feature's huge miss cannot swamp the mean. */
+export const MAX_RESIDUAL_Z = 10;
+const MIN_RESIDUAL_SCALE = 0.1;
+const TAIL_LEVEL = 0.95;
+/** Without labels to fit it: a step as rare as 1 in 100 normal steps gets 0.5, 1 in 1,000 gets ≈ 0.92. */
+export const DEFAULT_LOGISTIC = { slope: 2.5, intercept: 2 };
+const QUANTILE_LEVELS = Array.from({ length: 20 }, (_, k) => k * 0.05);
+
+export interface SurpriseSeries {
+  /** [T]; NaN at t = 0 and on steps without data. */
+  surprise: Float64Array;
+  /** [T, F] squared standardized residual per feature (NaN where missing). */
+  perFeature: Float64Array;
+}
+
+export function computeSurprise(
+  prepared: PreparedInputs,
+  stream: StreamOutput,
+  residualScale: readonly number[],
+  aggregate: SurpriseAggregate
+): SurpriseSeries {
+  const { steps: T, features: F, z } = prepared;
+  const surprise = new Float64Array(T).fill(NaN);
+  const perFeature = new Float64Array(T * F).fill(NaN);
+  for (let t = 1; t < T; t++) {
+    let sum = 0;
+    let max = 0;
+    let n = 0;
+    for (let f = 0; f < F; f++) {
+      const actual = z[t * F + f];
+      if (Number.isNaN(actual)) {
+        continue;
+      }
+      const r = Math.min(MAX_RESIDUAL_Z, Math.abs(actual - stream.forecasts[(t - 1) * F + f]) / residualScale[f]);
+      const r2 = r * r;
+      perFeature[t * F + f] = r2;
+      sum += r2;
+      max = Math.max(max, r2);
+      n++;
+    }
+    if (n > 0) {
+      surprise[t] = aggregate === 'mean' ? sum / n : max;
+    }
+  }
+  return { surprise, perFeature };
+}
+
+/** RMS forecast error per feature over the given rows (t ≥ 1, target present), floored. */
+export function fitResidualScale(
+  prepared: PreparedInputs,
+  stream: StreamOutput,
+  rows: (t: number) => boolean
+): number[] {
+  const { steps: T, features: F, z } = prepared;
+  const sum = new Float64Array(F);
+  const n = new Float64Array(F);
+  for (let t = 1; t < T; t++) {
+    if (!rows(t)) {
+      continue;
+    }
+    for (let f = 0; f < F; f++) {
+      const actual = z[t * F + f];
+      if (!Number.isNaN(actual)) {
+        const r = actual - stream.forecasts[(t - 1) * F + f];
+        sum[f] += r * r;
+        n[f]++;
+      }
+    }
+  }
+  return Array.from(sum, (s, f) => Math.max(MIN_RESIDUAL_SCALE, n[f] > 0 ? Math.sqrt(s / n[f]) : 1));
+}
+
+function quantile(sorted: Float64Array, q: number): number {
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.min(sorted.length - 1, lo + 1);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+}
+
+const round6 = (x: number) => Number(x.toPrecision(6));
+
+/** Fits the empirical CDF and exponential tail on training surprise values (finite ones only). */
+export function fitSurpriseCalibration(
+  values: ArrayLike<number>,
+  residualScale: number[],
+  aggregate: SurpriseAggregate
+): SurpriseCalibration {
+  const xs = Float64Array.from(Array.from(values).filter(Number.isFinite)).sort();
+  if (xs.length < 20) {
+    throw new Error(`only ${xs.length} training steps could be scored; need at least 20 to calibrate surprise`);
+  }
+  const quantiles = QUANTILE_LEVELS.map((q) => round6(quantile(xs, q)));
+  const threshold = round6(quantile(xs, TAIL_LEVEL));
+  let excess = 0;
+  let n = 0;
+  for (const x of xs) {
+    if (x > threshold) {
+      excess += x - threshold;
+      n++;
+    }
+  }
+  const meanExcess = round6(Math.max(1e-6, n > 0 ? excess / n : threshold * 0.5));
+  return {
+    aggregate,
+    residualScale: residualScale.map(round6),
+    quantileLevels: QUANTILE_LEVELS.map(round6),
+    quantiles,
+    tail: { level: TAIL_LEVEL, threshold, meanExcess },
+    logistic: { ...DEFAULT_LOGISTIC },
+  };
+}
+
+/** P(S > s) on normal training data: interpolated empirical CDF below the tail threshold, exponential above. */
+export function exceedance(cal: SurpriseCalibration, s: number): number {
+  const { level, threshold, meanExcess } = cal.tail;
+  if (s >= threshold) {
+    return (1 - level) * Math.exp(-(s - threshold) / meanExcess);
+  }
+  const qs = cal.quantiles;
+  const ls = cal.quantileLevels;
+  if (s <= qs[0]) {
+    return 1;
+  }
+  for (let k = 1; k < qs.length; k++) {
+    if (s < qs[k]) {
+      const frac = qs[k] > qs[k - 1] ? (s - qs[k - 1]) / (qs[k] - qs[k - 1]) : 1;
+      return 1 - (ls[k - 1] + frac * (ls[k] - ls[k - 1]));
+    }
+  }
+  // Between the last stored quantile and the tail threshold.
+  const k = qs.length - 1;
+  const frac = threshold > qs[k] ? (s - qs[k]) / (threshold - qs[k]) : 1;
+  return 1 - (ls[k] + frac * (level - ls[k]));
+}
+
+export function surpriseProbability(cal: SurpriseCalibration, s: number): number {
+  if (!Number.isFinite(s)) {
+    return NaN;
+  }
+  const x = -Math.log10(Math.max(1e-300, exceedance(cal, s)));
+  return 1 / (1 + Math.exp(-cal.logistic.slope * (x - cal.logistic.intercept)));
+}
