@@ -29,10 +29,12 @@ function smallGrid(seed: string, hours = HOURS): GeneratedGrid {
     hours,
     seed,
     scale: 0.01,
-    outages: [
-      { kind: 'monitoring_gap', start: start + 20 * HOUR_MS, activeHours: 3 },
-      { kind: 'disconnect_storm', start: start + Math.min(40, hours - 3) * HOUR_MS, activeHours: 1, severity: 0.8 },
-    ].filter((o) => (o.start as number) + 4 * HOUR_MS <= start + hours * HOUR_MS),
+    outages: (
+      [
+        { kind: 'monitoring_gap', start: start + 20 * HOUR_MS, activeHours: 3 },
+        { kind: 'disconnect_storm', start: start + Math.min(40, hours - 3) * HOUR_MS, activeHours: 1, severity: 0.8 },
+      ] as const
+    ).filter((o) => o.start + 4 * HOUR_MS <= start + hours * HOUR_MS),
   });
 }
 

@@ -36,7 +36,11 @@ export function createDataProxy({ routes = readRoutes(), datasources }) {
     return { url: base.replace(/\/$/, '') + m[3] };
   }
 
-  /** Forwards one request; resolves to { status, statusText, contentType, body } (body as text). */
+  /**
+   * Forwards one request; resolves to { status, statusText, contentType, body } (body as text).
+   * @param {string} url
+   * @param {{ method?: string, headers?: Record<string, unknown>, body?: unknown }} [options]
+   */
   function forward(url, { method = 'GET', headers = {}, body } = {}) {
     const t = target(url);
     if (!t.url) {
