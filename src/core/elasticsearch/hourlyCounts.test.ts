@@ -30,7 +30,7 @@ function fakeResponse(
     responses: plan.windows.map((w) => {
       const buckets = [];
       for (let t = w.fromMs; t < w.toMs; t += req.stepMs) {
-        const types = Object.fromEntries(req.eventTypes.map((type) => [type, { doc_count: count(t, type) }]));
+        const types = Object.fromEntries(req.eventTypes.map((type, i) => [String(i), { doc_count: count(t, type) }]));
         const total = Object.values(types).reduce((s, b) => s + b.doc_count, 0);
         buckets.push({ key: t, doc_count: total, types: { buckets: types } });
       }
@@ -64,7 +64,9 @@ describe('planHourlyCounts', () => {
     const h = search.aggs.steps.date_histogram;
     expect(h).toMatchObject({ field: '@timestamp', fixed_interval: '3600s', min_doc_count: 0, time_zone: 'UTC' });
     expect(h.extended_bounds).toEqual({ min: base.fromMs, max: base.fromMs + 47 * HOUR });
-    expect(Object.keys(search.aggs.steps.aggs.types.filters.filters)).toEqual(TYPES);
+    const filters = search.aggs.steps.aggs.types.filters.filters;
+    expect(Object.values(filters)).toEqual(TYPES.map((t) => ({ term: { MyType: t } })));
+    expect(Object.keys(filters)).toEqual(TYPES.map((_, i) => String(i)));
     expect(search.query.bool.filter).toContainEqual({ terms: { experiment: ['nova', 'dune'] } });
     expect(JSON.stringify(search.query)).not.toContain('schedd');
   });

@@ -112,7 +112,10 @@ function searchBody(req: HourlyCountsRequest, w: TimeWindow) {
         aggs: {
           types: {
             filters: {
-              filters: Object.fromEntries(req.eventTypes.map((t) => [t, { term: { [req.eventTypeField]: t } }])),
+              // Keyed by position, not name: the key repeats in every hourly bucket of the response.
+              filters: Object.fromEntries(
+                req.eventTypes.map((t, i) => [String(i), { term: { [req.eventTypeField]: t } }])
+              ),
             },
           },
         },
@@ -167,7 +170,7 @@ export function parseHourlyCounts(req: HourlyCountsRequest, plan: HourlyCountsPl
     }
     for (const b of buckets) {
       const t = Number(b.key);
-      const counts = req.eventTypes.map((type) => b.types?.buckets?.[type]?.doc_count ?? 0);
+      const counts = req.eventTypes.map((_, f) => b.types?.buckets?.[String(f)]?.doc_count ?? 0);
       byTime.set(t, b.doc_count === 0 ? counts.map(() => null) : counts);
     }
   });
