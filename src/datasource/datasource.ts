@@ -9,16 +9,21 @@ import {
 import { getBackendSrv, getTemplateSrv, isFetchError } from '@grafana/runtime';
 import { lastValueFrom } from 'rxjs';
 
+import { anomalyRegions } from '../core/anomalyRegions';
 import { fieldMappingProblem } from '../core/elasticsearch/fieldMapping';
 import { HOURLY_COUNTS_FILTER_PATH, parseHourlyCounts, planHourlyCounts } from '../core/elasticsearch/hourlyCounts';
 import { buildTermsValuesSearch, parseTermsValues } from '../core/elasticsearch/termsValues';
 import type { FeatureMatrix } from '../core/featureMatrix';
 import { assembleFeatures, validateFeatureSources, type FeatureSource } from '../core/featureSources';
 import { buildRenderParams, parseRender } from '../core/graphite/render';
-import { featureMatrixToFrame } from './frames';
+import { loadModel, type LoadedModel } from '../core/model/modelDocument';
+import { scoreSeries } from '../core/model/score';
+import { featureMatrixToFrame, regionsToFrame, scoresToFrame } from './frames';
+import defaultModel from './model/default-model.json';
 import {
   DEFAULT_OPTIONS,
   DEFAULT_QUERY,
+  DEFAULT_THRESHOLD,
   type GridSentinelOptions,
   type GridSentinelQuery,
   type ResolvedOptions,
@@ -64,6 +69,7 @@ export function variableField(query: string, s: ResolvedOptions): string {
 export class GridSentinelDataSource extends DataSourceApi<GridSentinelQuery, GridSentinelOptions> {
   readonly settings: GridSentinelOptions & ResolvedOptions;
   private readonly proxyUrl: string;
+  private loadedModel?: LoadedModel;
 
   constructor(instanceSettings: DataSourceInstanceSettings<GridSentinelOptions>) {
     super(instanceSettings);
@@ -74,6 +80,33 @@ export class GridSentinelDataSource extends DataSourceApi<GridSentinelQuery, Gri
       features: jsonData.features?.length ? jsonData.features : DEFAULT_OPTIONS.features,
     };
     this.proxyUrl = instanceSettings.url ?? '';
+    // Annotation queries return merged anomalous hours; Grafana maps the frame's time/timeEnd/text/tags.
+    this.annotations = {
+      prepareQuery: (anno) => ({
+        refId: 'Anno',
+        ...(anno.target as GridSentinelQuery | undefined),
+        queryType: 'regions',
+      }),
+    };
+  }
+
+  /** The published model when there is one, else the bundled default. Parsed once per instance. */
+  model(): LoadedModel {
+    this.loadedModel ??= loadModel(this.settings.model ?? defaultModel);
+    return this.loadedModel;
+  }
+
+  /** Why the model cannot score the configured features, or null. */
+  modelMismatch(): string | null {
+    const doc = this.model().doc;
+    const names = this.settings.features.map((f) => f.name);
+    if (doc.features.length !== names.length || doc.features.some((f, i) => f !== names[i])) {
+      return `model expects features [${doc.features.join(', ')}], the datasource is configured with [${names.join(', ')}]`;
+    }
+    if (doc.stepMs !== this.settings.stepSeconds * 1000) {
+      return `model was trained on ${doc.stepMs / 1000}s steps, the datasource uses ${this.settings.stepSeconds}s`;
+    }
+    return null;
   }
 
   getDefaultQuery(): Partial<GridSentinelQuery> {
@@ -117,16 +150,45 @@ export class GridSentinelDataSource extends DataSourceApi<GridSentinelQuery, Gri
   }
 
   private async runTarget(target: GridSentinelQuery, from: number, to: number, scopedVars: ScopedVars) {
-    const type = target.queryType ?? DEFAULT_QUERY.queryType;
-    if (type !== 'features') {
-      // Scoring needs the bundled model (issue #5); say so rather than return made-up numbers.
-      throw new Error(`query type "${type}" needs the anomaly model, which this build does not include yet`);
-    }
-    const matrix = await this.featureMatrix(from, to, {
+    const type = target.queryType ?? DEFAULT_QUERY.queryType!;
+    const filters = {
       [this.settings.experimentField]: this.filterValues(target.experiment, scopedVars),
       [this.settings.scheddField]: this.filterValues(target.schedd, scopedVars),
-    });
-    return featureMatrixToFrame(matrix, target.refId);
+    };
+    if (type === 'features') {
+      return featureMatrixToFrame(await this.featureMatrix(from, to, filters), target.refId);
+    }
+    const mismatch = this.modelMismatch();
+    if (mismatch) {
+      throw new Error(`${mismatch}; retrain the model or restore the feature list`);
+    }
+    // The LSTM needs the hours before the range to be warmed up: fetch one context length more.
+    const model = this.model();
+    const stepMs = this.settings.stepSeconds * 1000;
+    const burnIn = model.doc.architecture.contextSteps * stepMs;
+    const matrix = await this.featureMatrix(from - burnIn, to, filters);
+    const scores = scoreSeries(model, matrix);
+    const start = Math.max(
+      0,
+      scores.times.findIndex((t) => t >= Math.floor(from / stepMs) * stepMs)
+    );
+    if (type === 'regions') {
+      const regions = anomalyRegions(
+        {
+          times: scores.times.slice(start),
+          stepMs,
+          probability: Array.from(scores.probability.subarray(start), (p) => (Number.isFinite(p) ? p : null)),
+          // Rank-weighted votes of each hour's top features name what drove a region.
+          contributions: scores.topFeatures
+            .slice(start)
+            .map((top) => matrix.features.map((f) => (top.includes(f) ? top.length - top.indexOf(f) : 0))),
+          features: matrix.features,
+        },
+        target.threshold ?? DEFAULT_THRESHOLD
+      );
+      return regionsToFrame(regions, target.refId);
+    }
+    return scoresToFrame(type, scores, start, target.refId);
   }
 
   /**
@@ -253,6 +315,16 @@ export class GridSentinelDataSource extends DataSourceApi<GridSentinelQuery, Gri
     }
     if (features.some((f) => f.source === 'elasticsearch')) {
       await this.checkElasticsearch(problems, passed);
+    }
+    try {
+      const mismatch = this.modelMismatch();
+      if (mismatch) {
+        problems.push(`Model: does not fit the configured features: ${mismatch}`);
+      } else {
+        passed.push(`model fits the ${features.length} features`);
+      }
+    } catch (err) {
+      problems.push(`Model: ${(err as Error).message}`);
     }
     const graphite = features.filter(
       (f): f is Extract<FeatureSource, { source: 'graphite' }> => f.source === 'graphite'

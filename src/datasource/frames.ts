@@ -1,6 +1,8 @@
 import { FieldType, createDataFrame, type DataFrame } from '@grafana/data';
 
+import type { AnomalyRegion } from '../core/anomalyRegions';
 import type { FeatureMatrix } from '../core/featureMatrix';
+import type { SeriesScores } from '../core/model/score';
 
 /** One wide frame: Time plus one count field per feature; null ("no data") stays null, not 0. */
 export function featureMatrixToFrame(m: FeatureMatrix, refId: string): DataFrame {
@@ -15,6 +17,82 @@ export function featureMatrixToFrame(m: FeatureMatrix, refId: string): DataFrame
         values: m.values.map((row) => row[f]),
         config: { displayName: name, unit: 'short', min: 0, decimals: 0 },
       })),
+    ],
+  });
+}
+
+const finiteOrNull = (v: number) => (Number.isFinite(v) ? v : null);
+
+/** Rows of `scores` from `start` on, as the frame each model query type returns. */
+export function scoresToFrame(
+  kind: 'probability' | 'surprise' | 'explanation',
+  scores: SeriesScores,
+  start: number,
+  refId: string
+): DataFrame {
+  const rows = scores.times.slice(start);
+  const probability = {
+    name: 'probability',
+    type: FieldType.number,
+    values: Array.from(scores.probability.subarray(start), finiteOrNull),
+    config: { displayName: 'Anomaly probability', unit: 'percentunit', min: 0, max: 1, decimals: 2 },
+  };
+  const fields =
+    kind === 'surprise'
+      ? [
+          {
+            name: 'surprise',
+            type: FieldType.number,
+            values: Array.from(scores.surprise.subarray(start), finiteOrNull),
+            config: { displayName: 'Surprise', min: 0 },
+          },
+        ]
+      : kind === 'explanation'
+        ? [
+            probability,
+            {
+              name: 'top_features',
+              type: FieldType.string,
+              values: scores.topFeatures.slice(start).map((f) => f.join(', ')),
+              config: { displayName: 'Top features' },
+            },
+          ]
+        : [probability];
+  const sources = new Set(scores.source.slice(start).filter((s) => s !== null));
+  return createDataFrame({
+    refId,
+    name: kind,
+    fields: [
+      {
+        name: 'Time',
+        type: FieldType.time,
+        values: rows,
+        config: { interval: scores.times[1] - scores.times[0] || undefined },
+      },
+      ...fields,
+    ],
+    meta: { custom: { probabilitySource: [...sources] } },
+  });
+}
+
+/** Annotation frame (time, timeEnd, title, text, tags) for anomaly regions, as Grafana maps events. */
+export function regionsToFrame(regions: AnomalyRegion[], refId: string): DataFrame {
+  return createDataFrame({
+    refId,
+    name: 'anomalies',
+    fields: [
+      { name: 'time', type: FieldType.time, values: regions.map((r) => r.startMs) },
+      { name: 'timeEnd', type: FieldType.time, values: regions.map((r) => r.endMs) },
+      { name: 'title', type: FieldType.string, values: regions.map(() => 'GridSentinel: anomaly') },
+      {
+        name: 'text',
+        type: FieldType.string,
+        values: regions.map(
+          (r) =>
+            `peak probability ${(r.peakProbability * 100).toFixed(0)}%${r.topFeatures.length ? `; top features: ${r.topFeatures.join(', ')}` : ''}`
+        ),
+      },
+      { name: 'tags', type: FieldType.other, values: regions.map(() => ['gridsentinel', 'anomaly']) },
     ],
   });
 }

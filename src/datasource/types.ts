@@ -3,7 +3,8 @@ import type { DataQuery } from '@grafana/schema';
 
 import { DEFAULT_FEATURE_SOURCES, type FeatureSource } from '../core/featureSources';
 
-export type QueryType = 'probability' | 'features' | 'surprise' | 'explanation';
+/** `regions` is what annotation queries run: merged anomalous hours. */
+export type QueryType = 'probability' | 'features' | 'surprise' | 'explanation' | 'regions';
 
 export const QUERY_TYPES: Array<{ value: QueryType; label: string; description: string }> = [
   {
@@ -21,7 +22,11 @@ export interface GridSentinelQuery extends DataQuery {
   /** Lucene-escaped filters on the job-event documents; template variables allowed. */
   experiment?: string;
   schedd?: string;
+  /** Probability at or above which an hour is anomalous (annotation regions). */
+  threshold?: number;
 }
+
+export const DEFAULT_THRESHOLD = 0.5;
 
 export const DEFAULT_QUERY: Partial<GridSentinelQuery> = { queryType: 'probability' };
 
@@ -36,6 +41,8 @@ export interface GridSentinelOptions extends DataSourceJsonData {
   experimentField?: string;
   scheddField?: string;
   graphiteUrl?: string;
+  /** A published model document (retrained from labels); default: the model bundled with the plugin. */
+  model?: unknown;
   /** Model inputs in order; default: the 13 HTCondor event types from Elasticsearch. */
   features?: FeatureSource[];
   stepSeconds?: number;

@@ -188,7 +188,11 @@ describeOs('GridSentinelDataSource through the data proxy', () => {
   });
 
   it('fails one target with its own error and still answers the others', async () => {
-    const ds = datasource({ elasticsearchUrl: OS });
+    // Only JobHeldEvent as a feature: the bundled model (13 features) cannot score it.
+    const ds = datasource({
+      elasticsearchUrl: OS,
+      features: [{ name: 'JobHeldEvent', source: 'elasticsearch', eventType: 'JobHeldEvent' }],
+    });
     const res = await ds.query(
       request(
         [
@@ -200,7 +204,62 @@ describeOs('GridSentinelDataSource through the data proxy', () => {
       )
     );
     expect(res.data.map((f: DataFrame) => f.refId)).toEqual(['A']);
-    expect(res.errors).toEqual([{ refId: 'P', message: expect.stringContaining('needs the anomaly model') }]);
+    expect(res.errors).toEqual([
+      { refId: 'P', message: expect.stringContaining('model expects features [SubmitEvent, ExecuteEvent') },
+    ]);
+  });
+
+  it('scores every hour with the bundled model: probability, surprise, explanation; no data stays null', async () => {
+    const ds = datasource({ elasticsearchUrl: OS });
+    const res = await ds.query(
+      request(
+        [
+          { refId: 'P', queryType: 'probability' },
+          { refId: 'S', queryType: 'surprise' },
+          { refId: 'E', queryType: 'explanation' },
+        ],
+        t0,
+        t0 + hours * HOUR
+      )
+    );
+    expect(res.errors).toEqual([]);
+    const [p, sFrame, e] = res.data as DataFrame[];
+    expect(p.fields[0].values).toEqual(Array.from({ length: hours }, (_, h) => t0 + h * HOUR));
+    const prob = p.fields[1].values as Array<number | null>;
+    expect(prob[3]).toBeNull();
+    for (const [h, v] of prob.entries()) {
+      if (h !== 3) {
+        expect(v).toBeGreaterThanOrEqual(0);
+        expect(v).toBeLessThanOrEqual(1);
+      }
+    }
+    expect(p.fields[1].config).toMatchObject({ unit: 'percentunit', min: 0, max: 1 });
+    expect(sFrame.fields[1].name).toBe('surprise');
+    expect(e.fields.map((f) => f.name)).toEqual(['Time', 'probability', 'top_features']);
+    const top = (e.fields[2].values as string[]).map((v) => (v ? v.split(', ') : []));
+    expect(top[3]).toEqual([]); // no data, nothing to explain
+    for (const names of top.filter((_, h) => h !== 3)) {
+      expect(names.length).toBeGreaterThan(0);
+      expect(names.every((n) => DEFAULT_FEATURE_NAMES.includes(n))).toBe(true);
+    }
+  });
+
+  it('returns anomaly regions for annotation queries (threshold 0 < t <= 1)', async () => {
+    const ds = datasource({ elasticsearchUrl: OS });
+    const target = ds.annotations!.prepareQuery!({
+      name: 'a',
+      enable: true,
+      iconColor: 'red',
+      target: { refId: 'X', threshold: 0.0001 },
+    } as any)!;
+    expect(target.queryType).toBe('regions');
+    const res = await ds.query(request([target], t0, t0 + hours * HOUR));
+    expect(res.errors).toEqual([]);
+    const frame = res.data[0] as DataFrame;
+    expect(frame.fields.map((f) => f.name)).toEqual(['time', 'timeEnd', 'title', 'text', 'tags']);
+    // Threshold near zero: every hour with data is anomalous; the gap (hour 3) splits the regions.
+    expect(frame.fields[0].values).toEqual([t0, t0 + 4 * HOUR]);
+    expect(frame.fields[1].values).toEqual([t0 + 3 * HOUR, t0 + hours * HOUR]);
   });
 
   it('reports a missing index by name', async () => {
@@ -317,11 +376,13 @@ describeBoth('GridSentinelDataSource with Elasticsearch and Graphite features', 
   });
 
   it('testDatasource passes when everything is in place', async () => {
-    const ds = datasource({ elasticsearchUrl: OS, graphiteUrl: GRAPHITE, indexPattern: 'gsds-recent-*', features });
-    const r = await ds.testDatasource();
-    expect(r).toEqual({
+    // The default 13 features, which the bundled model was trained on.
+    const ds = datasource({ elasticsearchUrl: OS, graphiteUrl: GRAPHITE, indexPattern: 'gsds-recent-*' });
+    expect(await ds.testDatasource()).toEqual({
       status: 'success',
-      message: expect.stringMatching(/reachable; 6 events in the last 24 h; Graphite reachable, 1 target/),
+      message: expect.stringMatching(
+        /reachable; 6 events in the last 24 h; model fits the 13 features; Graphite reachable$/
+      ),
     });
   });
 
@@ -353,6 +414,11 @@ describeBoth('GridSentinelDataSource with Elasticsearch and Graphite features', 
       'a bad feature list',
       { features: [{ name: 'a', source: 'elasticsearch', eventType: '' }] },
       /Features: feature 1 \("a"\): event type is empty/,
+    ],
+    [
+      'a model that does not fit the features',
+      {},
+      /Model: does not fit the configured features: model expects features \[SubmitEvent/,
     ],
   ])('testDatasource reports: %s', async (_, override, message) => {
     const base = { elasticsearchUrl: OS, graphiteUrl: GRAPHITE, indexPattern: 'gsds-recent-*', features };

@@ -3,7 +3,14 @@ import type { QueryEditorProps } from '@grafana/data';
 import { Combobox, InlineField, Input, Stack } from '@grafana/ui';
 
 import type { GridSentinelDataSource } from '../datasource';
-import { DEFAULT_QUERY, QUERY_TYPES, type GridSentinelOptions, type GridSentinelQuery, type QueryType } from '../types';
+import {
+  DEFAULT_QUERY,
+  DEFAULT_THRESHOLD,
+  QUERY_TYPES,
+  type GridSentinelOptions,
+  type GridSentinelQuery,
+  type QueryType,
+} from '../types';
 
 type Props = QueryEditorProps<GridSentinelDataSource, GridSentinelQuery, GridSentinelOptions>;
 
@@ -42,6 +49,22 @@ export function QueryEditor({ query, onChange, onRunQuery }: Props) {
           value={query.schedd ?? ''}
           placeholder="all"
           onChange={(e: ChangeEvent<HTMLInputElement>) => onChange({ ...query, schedd: e.target.value })}
+          onBlur={onRunQuery}
+        />
+      </InlineField>
+      <InlineField
+        label="Threshold"
+        labelWidth={11}
+        tooltip="Probability at or above which an hour is anomalous (annotation regions)"
+      >
+        <Input
+          width={10}
+          type="number"
+          min={0.01}
+          max={1}
+          step={0.05}
+          value={query.threshold ?? DEFAULT_THRESHOLD}
+          onChange={(e: ChangeEvent<HTMLInputElement>) => onChange({ ...query, threshold: Number(e.target.value) })}
           onBlur={onRunQuery}
         />
       </InlineField>
