@@ -20,88 +20,68 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
   const jsonData = options.jsonData;
   const set = <K extends keyof GridSentinelOptions>(key: K, value: GridSentinelOptions[K]) =>
     onOptionsChange({ ...options, jsonData: { ...jsonData, [key]: value } });
-  const text = (key: keyof GridSentinelOptions) => (e: ChangeEvent<HTMLInputElement>) => set(key, e.target.value);
+  type TextKey =
+    | 'elasticsearchUrl'
+    | 'indexPattern'
+    | 'timeField'
+    | 'eventTypeField'
+    | 'experimentField'
+    | 'scheddField'
+    | 'graphiteUrl';
+  const field = (id: string, label: string, key: TextKey, placeholder: string, tooltip?: string) => (
+    <InlineField label={label} labelWidth={LABEL_WIDTH} tooltip={tooltip}>
+      <Input
+        id={id}
+        width={48}
+        value={jsonData[key] ?? ''}
+        placeholder={placeholder}
+        onChange={(e: ChangeEvent<HTMLInputElement>) => set(key, e.target.value)}
+      />
+    </InlineField>
+  );
 
   return (
     <>
       <FieldSet label="Elasticsearch (job events)">
-        <InlineField label="URL" labelWidth={LABEL_WIDTH} tooltip="Reached through Grafana's data proxy">
-          <Input
-            id="gs-es-url"
-            width={48}
-            value={jsonData.elasticsearchUrl ?? ''}
-            placeholder="http://elasticsearch:9200"
-            onChange={text('elasticsearchUrl')}
-          />
-        </InlineField>
-        <InlineField label="Index pattern" labelWidth={LABEL_WIDTH} tooltip="Daily indices are matched with a wildcard">
-          <Input
-            id="gs-es-index"
-            width={48}
-            value={jsonData.indexPattern ?? ''}
-            placeholder={DEFAULT_OPTIONS.indexPattern}
-            onChange={text('indexPattern')}
-          />
-        </InlineField>
-        <InlineField label="Time field" labelWidth={LABEL_WIDTH}>
-          <Input
-            id="gs-es-time"
-            width={48}
-            value={jsonData.timeField ?? ''}
-            placeholder={DEFAULT_OPTIONS.timeField}
-            onChange={text('timeField')}
-          />
-        </InlineField>
-        <InlineField
-          label="Event-type field"
-          labelWidth={LABEL_WIDTH}
-          tooltip="A keyword field holding HTCondor's MyType"
-        >
-          <Input
-            id="gs-es-type"
-            width={48}
-            value={jsonData.eventTypeField ?? ''}
-            placeholder={DEFAULT_OPTIONS.eventTypeField}
-            onChange={text('eventTypeField')}
-          />
-        </InlineField>
-        <InlineField
-          label="Experiment field"
-          labelWidth={LABEL_WIDTH}
-          tooltip="Keyword field used by the experiment filter and variable"
-        >
-          <Input
-            id="gs-es-experiment"
-            width={48}
-            value={jsonData.experimentField ?? ''}
-            placeholder={DEFAULT_OPTIONS.experimentField}
-            onChange={text('experimentField')}
-          />
-        </InlineField>
-        <InlineField
-          label="Schedd field"
-          labelWidth={LABEL_WIDTH}
-          tooltip="Keyword field used by the schedd filter and variable"
-        >
-          <Input
-            id="gs-es-schedd"
-            width={48}
-            value={jsonData.scheddField ?? ''}
-            placeholder={DEFAULT_OPTIONS.scheddField}
-            onChange={text('scheddField')}
-          />
-        </InlineField>
+        {field(
+          'gs-es-url',
+          'URL',
+          'elasticsearchUrl',
+          'http://elasticsearch:9200',
+          "Reached through Grafana's data proxy"
+        )}
+        {field(
+          'gs-es-index',
+          'Index pattern',
+          'indexPattern',
+          DEFAULT_OPTIONS.indexPattern,
+          'Daily indices are matched with a wildcard'
+        )}
+        {field('gs-es-time', 'Time field', 'timeField', DEFAULT_OPTIONS.timeField)}
+        {field(
+          'gs-es-type',
+          'Event-type field',
+          'eventTypeField',
+          DEFAULT_OPTIONS.eventTypeField,
+          "A keyword field holding HTCondor's MyType"
+        )}
+        {field(
+          'gs-es-experiment',
+          'Experiment field',
+          'experimentField',
+          DEFAULT_OPTIONS.experimentField,
+          'Keyword field used by the experiment filter and variable'
+        )}
+        {field(
+          'gs-es-schedd',
+          'Schedd field',
+          'scheddField',
+          DEFAULT_OPTIONS.scheddField,
+          'Keyword field used by the schedd filter and variable'
+        )}
       </FieldSet>
       <FieldSet label="Graphite (context series)">
-        <InlineField label="URL" labelWidth={LABEL_WIDTH} tooltip="Reached through Grafana's data proxy">
-          <Input
-            id="gs-graphite-url"
-            width={48}
-            value={jsonData.graphiteUrl ?? ''}
-            placeholder="http://graphite:8080"
-            onChange={text('graphiteUrl')}
-          />
-        </InlineField>
+        {field('gs-graphite-url', 'URL', 'graphiteUrl', 'http://graphite:8080', "Reached through Grafana's data proxy")}
       </FieldSet>
       <FieldSet label="Features">
         <FeatureListEditor
