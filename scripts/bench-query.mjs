@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Query benchmark: the built datasource (dist/) in headless Chromium, through the harness's stand-in for
 // Grafana's data proxy, against a real OpenSearch seeded with the demo data (default scale, one year).
-// For ranges from a week to a year: time to build the hourly feature matrix, HTTP requests, searches per
-// _msearch, bytes each way. Prints Markdown.
+// For ranges from a week to a year: time of a features query and of a probability query (the same counts
+// plus scoring with the bundled model, with one context length of burn-in), HTTP requests, searches per
+// _msearch, bytes each way (of the probability query). Median of 3. Prints Markdown.
 //
 //   npm run build && npm run build:browser-host && npm run cli:build && node scripts/bench-query.mjs
 import { createRequire } from 'node:module';
@@ -76,25 +77,34 @@ try {
 
   const rows = [];
   for (const days of RANGES) {
-    const times = [];
-    let shape;
+    const runs = { features: [], probability: [] };
+    let stats;
     for (let run = 0; run < RUNS; run++) {
-      proxy.reset();
-      const r = await page.evaluate(
-        async ({ from, to }) => {
-          const t = performance.now();
-          const m = await window.__ds.featureMatrix(from, to);
-          return { ms: performance.now() - t, rows: m.times.length, features: m.features.length };
-        },
-        { from: END - days * DAY, to: END }
-      );
-      times.push(r.ms);
-      shape = { ...r, ...proxy.stats };
+      for (const kind of ['features', 'probability']) {
+        proxy.reset();
+        const r = await page.evaluate(
+          async ({ from, to, kind }) => {
+            const h = window.gsHarness;
+            const range = { from: h.data.dateTime(from), to: h.data.dateTime(to), raw: { from: '', to: '' } };
+            const t = performance.now();
+            const res = await window.__ds.query({ targets: [{ refId: 'A', queryType: kind }], range, scopedVars: {} });
+            if (res.errors?.length) {
+              throw new Error(res.errors[0].message);
+            }
+            return { ms: performance.now() - t, rows: res.data[0].length };
+          },
+          { from: END - days * DAY, to: END, kind }
+        );
+        runs[kind].push(r.ms);
+        stats = { ...proxy.stats, rows: r.rows };
+      }
     }
-    times.sort((a, b) => a - b);
-    const searches = Math.ceil((days * 24) / Math.floor(65536 / 14));
-    rows.push({ ...shape, days, ms: times[Math.floor(RUNS / 2)], searches });
-    log(`${days} d: ${times.map((t) => t.toFixed(0)).join(' / ')} ms`);
+    const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const searches = Math.ceil((days * 24 + 24) / Math.floor(65536 / 14));
+    rows.push({ ...stats, days, searches, features: median(runs.features), probability: median(runs.probability) });
+    log(
+      `${days} d: features ${runs.features.map((t) => t.toFixed(0)).join('/')} ms, probability ${runs.probability.map((t) => t.toFixed(0)).join('/')} ms`
+    );
   }
 
   const base = rows[0];
@@ -103,12 +113,12 @@ try {
     `Data: ${DAYS} days of demo data ending ${new Date(END).toISOString()}, seed 1, scale ${gen.DEFAULT_SEED_SCALE}.\n`
   );
   console.log(
-    '| range | hours | HTTP requests | searches in the _msearch | bytes sent | bytes received | time (median of 3) | time / 7-day time |'
+    '| range | hours | HTTP requests | searches | bytes sent | bytes received | features query | probability query (features + scoring) | probability / 7-day probability |'
   );
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     console.log(
-      `| ${r.days} d | ${r.rows} | ${r.requests} | ${r.searches} | ${r.bytesSent.toLocaleString('en-US')} | ${r.bytesReceived.toLocaleString('en-US')} | ${r.ms.toFixed(0)} ms | ${(r.ms / base.ms).toFixed(1)}x |`
+      `| ${r.days} d | ${r.rows} | ${r.requests} | ${r.searches} | ${r.bytesSent.toLocaleString('en-US')} | ${r.bytesReceived.toLocaleString('en-US')} | ${r.features.toFixed(0)} ms | ${r.probability.toFixed(0)} ms | ${(r.probability / base.probability).toFixed(1)}x |`
     );
   }
 } finally {
