@@ -7,7 +7,7 @@ import '@tensorflow/tfjs-backend-wasm';
  * else cpu. tfjs-node cannot be installed offline. Prod mode also silences tfjs's "install
  * tfjs-node" banner.
  */
-export async function useFastestBackend(prefer: 'wasm' | 'cpu' = 'wasm'): Promise<string> {
+export async function selectTfBackend(prefer: 'wasm' | 'cpu' = 'wasm'): Promise<string> {
   tf.enableProdMode();
   if (prefer === 'wasm') {
     try {

@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { UsageError, requireString, type CliCommand } from '../command';
 import { DEFAULT_SEED_SCALE, generateLabelledSeries } from '../../core/generator';
 import { sliceTime } from '../../core/featureMatrix';
-import { useFastestBackend } from '../tfBackend';
+import { selectTfBackend } from '../tfBackend';
 import { readTrainingCsv } from '../../core/io/trainingCsv';
 import { trainModel } from '../../core/model/train';
 import { hoursFromDays, isoOption, nonNegativeInteger, positiveInteger, positiveNumber } from './options';
@@ -22,7 +22,6 @@ export function listOption(values: Record<string, unknown>, name: string): strin
   }
   return list;
 }
-
 
 export const trainCommand: CliCommand = {
   name: 'train',
@@ -77,7 +76,12 @@ export const trainCommand: CliCommand = {
       description: 'seed (whole number); same seed and data, same model',
       default: '1',
     },
-    backend: { type: 'string', valueName: 'wasm|cpu', description: 'tfjs backend for training (wasm falls back to cpu)', default: 'wasm' },
+    backend: {
+      type: 'string',
+      valueName: 'wasm|cpu',
+      description: 'tfjs backend for training (wasm falls back to cpu)',
+      default: 'wasm',
+    },
     out: { type: 'string', valueName: 'FILE', description: 'model JSON to write (required)' },
   },
   async run(values) {
@@ -120,7 +124,7 @@ export const trainCommand: CliCommand = {
     if (backend !== 'wasm' && backend !== 'cpu') {
       throw new UsageError(`--backend must be wasm or cpu, got "${backend}"`);
     }
-    const used = await useFastestBackend(backend);
+    const used = await selectTfBackend(backend);
     const started = Date.now();
     const doc = await trainModel(
       { matrix, labels },

@@ -45,7 +45,14 @@ export interface TrainingMetadata {
   anomalyEvents: number;
   history: EpochRecord[];
   /** Validation figures of the final model (probability as it will be scored). */
-  metrics: { validationAp?: number; validationAnomalousRows?: number; validationAnomalyRate?: number };
+  metrics: {
+    validationAp?: number;
+    /** Both sources on validation when it had enough anomalies; the better one was kept. */
+    validationApClassifier?: number;
+    validationApSurprise?: number;
+    validationAnomalousRows?: number;
+    validationAnomalyRate?: number;
+  };
 }
 
 export interface ModelDocument {

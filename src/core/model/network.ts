@@ -178,9 +178,16 @@ export function streamForward(cfg: NetworkConfig, w: NetworkWeights, inputs: Flo
   if (inputs.length !== T * I) {
     throw new Error(`inputs hold ${inputs.length} values, expected ${T} × ${I}`);
   }
-  const hs = [new Float64Array(U), new Float64Array(U)];
-  const cs = [new Float64Array(U), new Float64Array(U)];
-  const gates = new Float64Array(G);
+  // Recurrent weights gate-major, so each gate is one contiguous dot product.
+  const recurrentT = new Float32Array(G * U);
+  for (let u = 0; u < U; u++) {
+    for (let j = 0; j < G; j++) {
+      recurrentT[j * U + u] = w.recurrent[u * G + j];
+    }
+  }
+  const hs = [new Float32Array(U), new Float32Array(U)];
+  const cs = [new Float32Array(U), new Float32Array(U)];
+  const gates = new Float32Array(G);
   const out: StreamOutput = {
     logits: new Float32Array(T),
     forecasts: new Float32Array(T * F),
@@ -198,9 +205,7 @@ export function streamForward(cfg: NetworkConfig, w: NetworkWeights, inputs: Flo
         h.fill(0);
         c.fill(0);
       }
-      for (let j = 0; j < G; j++) {
-        gates[j] = w.bias[j];
-      }
+      gates.set(w.bias);
       const xo = t * I;
       for (let i = 0; i < I; i++) {
         const x = inputs[xo + i];
@@ -212,15 +217,13 @@ export function streamForward(cfg: NetworkConfig, w: NetworkWeights, inputs: Flo
           gates[j] += x * w.kernel[ko + j];
         }
       }
-      for (let u = 0; u < U; u++) {
-        const hu = h[u];
-        if (hu === 0) {
-          continue;
+      for (let j = 0; j < G; j++) {
+        let acc = gates[j];
+        const ro = j * U;
+        for (let u = 0; u < U; u++) {
+          acc += h[u] * recurrentT[ro + u];
         }
-        const ro = u * G;
-        for (let j = 0; j < G; j++) {
-          gates[j] += hu * w.recurrent[ro + j];
-        }
+        gates[j] = acc;
       }
       for (let u = 0; u < U; u++) {
         const ig = sigmoid(gates[u]);

@@ -17,7 +17,7 @@ export interface PreprocessingParams {
 }
 
 export interface PreprocessingOptions {
-  /** Per feature name, or 'auto' (default): counts → log1p, gauges in [0, 1] or negative values → identity. */
+  /** Per feature name, or 'auto' (default, see detectTransform): counts → log1p, gauges → identity. */
   transforms?: 'auto' | Partial<Record<string, FeatureTransform>>;
   /** |z| limit after standardization; default 8. */
   clip?: number;
@@ -31,7 +31,10 @@ export const DEFAULT_CLIP = 8;
 const DEFAULT_MIN_LOG_SCALE = 0.25;
 const DEFAULT_MIN_RELATIVE_SCALE = 0.02;
 
-/** Counts are non-negative integers; anything fractional within [0, 1], or negative, is treated as a gauge. */
+/**
+ * Counts (non-negative integers) and wide-range non-negative rates (max > 10) get log1p; fractional
+ * values within [0, 10] (utilizations, [0, 1]-scaled metrics, load) and anything negative are gauges.
+ */
 export function detectTransform(column: ReadonlyArray<number | null>): FeatureTransform {
   let min = Infinity;
   let max = -Infinity;
@@ -49,7 +52,7 @@ export function detectTransform(column: ReadonlyArray<number | null>): FeatureTr
   if (min === Infinity || min < 0) {
     return 'identity';
   }
-  if (!allIntegers && max <= 1) {
+  if (!allIntegers && max <= 10) {
     return 'identity';
   }
   return 'log1p';

@@ -16,8 +16,11 @@ export interface SurpriseCalibration {
   quantiles: number[];
   /** Exponential tail above quantiles at tailLevel: P(S > s) = (1 − tailLevel)·exp(−(s − threshold)/meanExcess). */
   tail: { level: number; threshold: number; meanExcess: number };
-  /** probability = sigmoid(slope · (−log10 P(S > s) − intercept)). */
-  logistic: { slope: number; intercept: number };
+  /**
+   * probability = sigmoid(slope · (−log10 P(S > s) − intercept)); DEFAULT_LOGISTIC unless fitted on
+   * labelled training rows (fittedRows of them).
+   */
+  logistic: { slope: number; intercept: number; fittedRows?: number };
 }
 
 /** Per-feature |z| cap so one feature's huge miss cannot swamp the mean. */
@@ -155,10 +158,62 @@ export function exceedance(cal: SurpriseCalibration, s: number): number {
   return 1 - (ls[k] + frac * (level - ls[k]));
 }
 
+/** −log10 P(S > s): the evidence scale the logistic works on. */
+export function surpriseEvidence(cal: SurpriseCalibration, s: number): number {
+  return -Math.log10(Math.max(1e-300, exceedance(cal, s)));
+}
+
+/**
+ * Platt scaling of evidence x against 0/1 labels: maximum likelihood of sigmoid(a + b·x) with a
+ * Gaussian prior (weight l2) pulling towards the default, so a handful of labels cannot flip it.
+ */
+export function fitLogistic(
+  xs: readonly number[],
+  ys: ReadonlyArray<0 | 1>,
+  l2 = 1
+): { slope: number; intercept: number } {
+  const b0 = DEFAULT_LOGISTIC.slope;
+  const a0 = -DEFAULT_LOGISTIC.slope * DEFAULT_LOGISTIC.intercept;
+  let a = a0;
+  let b = b0;
+  for (let iter = 0; iter < 50; iter++) {
+    // Gradient and Hessian of the negative penalized log-likelihood.
+    let ga = l2 * (a - a0);
+    let gb = l2 * (b - b0);
+    let haa = l2;
+    let hab = 0;
+    let hbb = l2;
+    for (let i = 0; i < xs.length; i++) {
+      const p = 1 / (1 + Math.exp(-(a + b * xs[i])));
+      const r = p - ys[i];
+      const w = p * (1 - p);
+      ga += r;
+      gb += r * xs[i];
+      haa += w;
+      hab += w * xs[i];
+      hbb += w * xs[i] * xs[i];
+    }
+    const det = haa * hbb - hab * hab;
+    if (!(det > 0)) {
+      break;
+    }
+    const da = (hbb * ga - hab * gb) / det;
+    const db = (haa * gb - hab * ga) / det;
+    a -= da;
+    b -= db;
+    if (Math.abs(da) + Math.abs(db) < 1e-9) {
+      break;
+    }
+  }
+  // Probability must rise with surprise.
+  const slope = Math.max(0.1, b);
+  return { slope: round6(slope), intercept: round6(-a / slope) };
+}
+
 export function surpriseProbability(cal: SurpriseCalibration, s: number): number {
   if (!Number.isFinite(s)) {
     return NaN;
   }
-  const x = -Math.log10(Math.max(1e-300, exceedance(cal, s)));
+  const x = surpriseEvidence(cal, s);
   return 1 / (1 + Math.exp(-cal.logistic.slope * (x - cal.logistic.intercept)));
 }

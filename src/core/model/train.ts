@@ -21,6 +21,7 @@ import {
   loadModel,
   type EpochRecord,
   type ModelDocument,
+  type TrainingMetadata,
 } from './modelDocument';
 import {
   buildLayers,
@@ -31,17 +32,27 @@ import {
   unflattenWeights,
   type NetworkConfig,
   type NetworkWeights,
+  type StreamOutput,
 } from './network';
 import { fitPreprocessing, prepareInputs, type PreparedInputs, type PreprocessingOptions } from './preprocessing';
 import { scoreSeries } from './score';
-import { computeSurprise, fitResidualScale, fitSurpriseCalibration, type SurpriseAggregate } from './surprise';
+import {
+  computeSurprise,
+  fitLogistic,
+  fitResidualScale,
+  fitSurpriseCalibration,
+  surpriseEvidence,
+  type SurpriseAggregate,
+} from './surprise';
 
 /**
  * Head (a) gives the probability only after this many anomalous labelled training steps in at
  * least MIN_ANOMALY_EVENTS separate runs; fewer labels teach a classifier one incident's look.
+ * On ASD (2-4 labelled incidents per server) the classifier ranked the later incidents worse
+ * than the calibrated surprise on 3 of 5 servers; the generator (25 incidents) favours it.
  */
 export const MIN_ANOMALOUS_STEPS = 20;
-export const MIN_ANOMALY_EVENTS = 2;
+export const MIN_ANOMALY_EVENTS = 5;
 /** Upper bound on the positive class weight, so a handful of labels cannot dominate the loss. */
 const MAX_POSITIVE_WEIGHT = 50;
 
@@ -78,13 +89,21 @@ export interface TrainOptions {
   forecastWeight?: number;
   preprocessing?: PreprocessingOptions;
   surpriseAggregate?: SurpriseAggregate;
-  /** 'auto' (default): by MIN_ANOMALOUS_STEPS / MIN_ANOMALY_EVENTS. */
+  /**
+   * 'auto' (default): the classifier when training labels reach MIN_ANOMALOUS_STEPS / MIN_ANOMALY_EVENTS,
+   * unless held-out anomalies show the calibrated surprise ranks them better. true/false force it.
+   */
   useClassifier?: 'auto' | boolean;
   featureSources?: string[];
   signal?: AbortSignal;
   onProgress?: (p: TrainProgress) => void;
 }
 
+/** Held-out anomalous steps, in at least MIN_VALIDATION_EVENTS runs, before validation judges the classifier. */
+const MIN_VALIDATION_ANOMALOUS_STEPS = 10;
+const MIN_VALIDATION_EVENTS = 2;
+/** Labelled anomalous (and normal) training rows needed to fit the surprise → probability logistic. */
+const MIN_PLATT_POSITIVES = 5;
 /** Calibrate surprise on validation rows only when at least this many normal ones exist. */
 const MIN_CALIBRATION_ROWS = 200;
 
@@ -198,6 +217,7 @@ function evaluate(
   labels: ReadonlyArray<0 | 1 | null>,
   rows: Uint8Array,
   useClassifier: boolean,
+  classifierInLoss: boolean,
   forecastWeight: number,
   logitOffset: number
 ): Evaluation {
@@ -231,7 +251,7 @@ function evaluate(
   }
   const forecastMse = n > 0 ? se / n : 0;
   const clsLoss = nl > 0 ? bce / nl : 0;
-  const ev: Evaluation = { loss: forecastWeight * forecastMse + (useClassifier ? clsLoss : 0), forecastMse };
+  const ev: Evaluation = { loss: forecastWeight * forecastMse + (classifierInLoss ? clsLoss : 0), forecastMse };
   if (useClassifier) {
     const ap = averagePrecision(probs, rowLabels);
     if (Number.isFinite(ap)) {
@@ -239,6 +259,31 @@ function evaluate(
     }
   }
   return ev;
+}
+
+/** Platt-scales the surprise on labelled training rows when they hold enough anomalies. */
+function fitSurpriseLogistic(
+  doc: ModelDocument,
+  prep: PreparedInputs,
+  stream: StreamOutput,
+  labels: ReadonlyArray<0 | 1 | null>,
+  isVal: Uint8Array
+): void {
+  const cal = doc.surprise;
+  const { surprise } = computeSurprise(prep, stream, cal.residualScale, cal.aggregate);
+  const xs: number[] = [];
+  const ys: Array<0 | 1> = [];
+  for (let t = 0; t < labels.length; t++) {
+    const l = labels[t];
+    if (l !== null && !isVal[t] && Number.isFinite(surprise[t])) {
+      xs.push(surpriseEvidence(cal, surprise[t]));
+      ys.push(l);
+    }
+  }
+  const positives = ys.filter((y) => y === 1).length;
+  if (positives >= MIN_PLATT_POSITIVES && xs.length - positives >= MIN_PLATT_POSITIVES) {
+    cal.logistic = { ...fitLogistic(xs, ys), fittedRows: xs.length };
+  }
 }
 
 export async function trainModel(series: TrainingSeries, opts: TrainOptions = {}): Promise<ModelDocument> {
@@ -290,6 +335,11 @@ export async function trainModel(series: TrainingSeries, opts: TrainOptions = {}
   const wNeg = useClassifier ? labelledRows / (2 * (labelledRows - anomalousRows)) : 1;
   const logitOffset = Math.log(wPos / wNeg);
   const tg = buildTargets(prep, trainLabels, useClassifier, wPos, wNeg);
+  // A few held-out anomalies make a noisy loss: then early stopping and the source choice ignore them.
+  const valLabels = labels.map((l, t) => (isVal[t] ? l : null));
+  const validationLabelsUsable =
+    valLabels.filter((l) => l === 1).length >= MIN_VALIDATION_ANOMALOUS_STEPS &&
+    countAnomalyEvents(valLabels) >= MIN_VALIDATION_EVENTS;
   const valTargets = buildTargets(prep, labels, useClassifier, wPos, wNeg);
 
   // valBefore[t] = validation rows before t, so a window [s, s + W) is all training rows when equal at both ends.
@@ -324,6 +374,11 @@ export async function trainModel(series: TrainingSeries, opts: TrainOptions = {}
       for (let i = starts.length - 1; i > 0; i--) {
         const j = rng.int(0, i);
         [starts[i], starts[j]] = [starts[j], starts[i]];
+      }
+      if (starts.length === 0) {
+        throw new Error(
+          `no training window of ${W} steps fits between the validation rows; give more data or a shorter context`
+        );
       }
       let lossSum = 0;
       let fcSum = 0;
@@ -399,7 +454,18 @@ export async function trainModel(series: TrainingSeries, opts: TrainOptions = {}
       const record: EpochRecord = { epoch, loss: r4(loss) };
       let score = loss;
       if (nVal > 0) {
-        const ev = evaluate(cfg, weights, prep, valTargets, labels, isVal, useClassifier, forecastWeight, logitOffset);
+        const ev = evaluate(
+          cfg,
+          weights,
+          prep,
+          valTargets,
+          labels,
+          isVal,
+          useClassifier,
+          useClassifier && validationLabelsUsable,
+          forecastWeight,
+          logitOffset
+        );
         progress.validation = ev;
         record.validationLoss = r4(ev.loss);
         if (ev.ap !== undefined) {
@@ -495,18 +561,42 @@ export async function trainModel(series: TrainingSeries, opts: TrainOptions = {}
       metrics: {},
     },
   };
+  if (nVal === 0 && !doc.classifier.enabled) {
+    fitSurpriseLogistic(doc, prep, stream, labels, isVal);
+  }
   if (nVal > 0) {
     const valRows = Array.from(isVal.keys()).filter((t) => isVal[t]);
-    const valLabels = valRows.map((t) => labels[t]);
-    const positives = valLabels.filter((l) => l === 1).length;
-    const labelled = valLabels.filter((l) => l !== null).length;
-    const scores = scoreSeries(loadModel(doc), m);
-    const ap = averagePrecision(
-      valRows.map((t) => scores.probability[t]),
-      valLabels
-    );
+    const rowLabels = valRows.map((t) => labels[t]);
+    const positives = rowLabels.filter((l) => l === 1).length;
+    const labelled = rowLabels.filter((l) => l !== null).length;
+    const valAp = (d: ModelDocument) => {
+      const p = scoreSeries(loadModel(d), m).probability;
+      return averagePrecision(
+        valRows.map((t) => p[t]),
+        rowLabels
+      );
+    };
+    let ap = valAp(doc);
+    const metrics: TrainingMetadata['metrics'] = {};
+    const auto = opts.useClassifier === undefined || opts.useClassifier === 'auto';
+    if (auto && useClassifier && validationLabelsUsable) {
+      // Keep the classifier only if it ranks held-out anomalies at least as well as the surprise does.
+      const surpriseDoc = { ...doc, classifier: { ...doc.classifier, enabled: false } };
+      const surpriseAp = valAp(surpriseDoc);
+      metrics.validationApClassifier = r4(ap);
+      metrics.validationApSurprise = r4(surpriseAp);
+      if (surpriseAp > ap) {
+        doc.classifier.enabled = false;
+        ap = surpriseAp;
+      }
+    }
+    if (!doc.classifier.enabled) {
+      fitSurpriseLogistic(doc, prep, stream, labels, isVal);
+      ap = valAp(doc);
+    }
     doc.training.metrics = {
       ...(Number.isFinite(ap) ? { validationAp: r4(ap) } : {}),
+      ...metrics,
       validationAnomalousRows: positives,
       ...(labelled > 0 ? { validationAnomalyRate: r4(positives / labelled) } : {}),
     };

@@ -1,0 +1,197 @@
+import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs-core';
+
+import { generateLabelledSeries } from '../generator';
+import { averagePrecision } from './metrics';
+import { checkCompatible, loadModel, type ModelDocument } from './modelDocument';
+import { lstmDetector } from './lstmDetector';
+import { scoreSeries } from './score';
+import { countAnomalyEvents, trainModel, validationRows, type TrainProgress } from './train';
+
+// Training on the cpu backend takes seconds, not milliseconds.
+jest.setTimeout(60_000);
+
+beforeAll(async () => {
+  tf.enableProdMode(); // silences the "install tfjs-node" banner
+  await tf.setBackend('cpu');
+});
+
+function series(days: number, seed: string, outageRatePerWeek = 7) {
+  return generateLabelledSeries({ start: '2024-01-01T00:00:00Z', days, seed, scale: 0.0165, outageRatePerWeek }).series;
+}
+
+const SMALL = { units: 4, epochs: 2, contextSteps: 6, batchSize: 16 };
+
+describe('trainModel', () => {
+  let learned: ModelDocument;
+  const learnedSeries = series(20, 'b');
+  const progress: TrainProgress[] = [];
+
+  beforeAll(async () => {
+    learned = await trainModel(learnedSeries, {
+      units: 8,
+      epochs: 15,
+      contextSteps: 12,
+      batchSize: 8,
+      learningRate: 0.01,
+      seed: 1,
+      useClassifier: true,
+      onProgress: (p) => progress.push(p),
+    });
+  });
+
+  it('learns to rank the labelled outages of its training data', () => {
+    expect(learned.classifier.enabled).toBe(true);
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress[0].validation).toBeDefined();
+    const s = scoreSeries(loadModel(learned), learnedSeries.matrix);
+    const labels = learnedSeries.labels;
+    const rate = labels.filter((l) => l === 1).length / labels.filter((l) => l !== null).length;
+    expect(rate).toBeGreaterThan(0.03);
+    expect(averagePrecision(s.probability, labels)).toBeGreaterThan(3 * rate);
+    expect(s.source.filter((x) => x === 'classifier').length).toBeGreaterThan(400);
+  });
+
+  it('gives null scores on steps without data and names the most surprising features', () => {
+    const m = learnedSeries.matrix;
+    const gap = m.values.map((row, t) => (t >= 100 && t < 103 ? row.map(() => null) : row));
+    const s = scoreSeries(loadModel(learned), { ...m, values: gap });
+    for (let t = 100; t < 103; t++) {
+      expect(Number.isNaN(s.probability[t])).toBe(true);
+      expect(Number.isNaN(s.surprise[t])).toBe(true);
+      expect(s.source[t]).toBeNull();
+      expect(s.topFeatures[t]).toEqual([]);
+    }
+    expect(Number.isFinite(s.surprise[103])).toBe(true);
+    expect(s.topFeatures[200].length).toBe(3);
+    expect(m.features).toEqual(expect.arrayContaining(s.topFeatures[200]));
+  });
+
+  it('is deterministic for a seed and leaves no tensors behind', async () => {
+    const data = series(8, 'det');
+    const before = tf.memory().numTensors;
+    const a = await trainModel(data, { ...SMALL, seed: 5 });
+    const b = await trainModel(data, { ...SMALL, seed: 5 });
+    const c = await trainModel(data, { ...SMALL, seed: 6 });
+    scoreSeries(loadModel(a), data.matrix);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+    expect(a.weights.data).not.toBe(c.weights.data);
+  });
+
+  it('falls back to calibrated surprise without enough labelled anomalies', async () => {
+    const data = series(8, 'unlabelled');
+    const labels = data.labels.map(() => null);
+    const doc = await trainModel({ matrix: data.matrix, labels }, SMALL);
+    expect(doc.classifier.enabled).toBe(false);
+    const s = scoreSeries(loadModel(doc), data.matrix);
+    expect(s.source[10]).toBe('surprise');
+    expect(Number.isNaN(s.probability[0])).toBe(true); // nothing forecast step 0
+    const p = Array.from(s.probability).filter(Number.isFinite);
+    expect(Math.min(...p)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...p)).toBeLessThanOrEqual(1);
+    // Most normal steps are unremarkable.
+    expect(p.filter((x) => x < 0.5).length / p.length).toBeGreaterThan(0.8);
+  });
+
+  it('keeps the classifier only if it ranks held-out anomalies at least as well as the surprise', async () => {
+    const doc = await trainModel(series(20, 'choice', 14), { ...SMALL, seed: 2 });
+    const { validationApClassifier, validationApSurprise, validationAnomalousRows } = doc.training.metrics;
+    expect(validationAnomalousRows).toBeGreaterThanOrEqual(10);
+    expect(doc.classifier.anomalyEvents).toBeGreaterThanOrEqual(5);
+    expect(validationApClassifier).toBeDefined();
+    expect(validationApSurprise).toBeDefined();
+    expect(doc.classifier.enabled).toBe(validationApClassifier! >= validationApSurprise!);
+  });
+
+  it('stops when aborted', async () => {
+    const ctl = new AbortController();
+    const before = tf.memory().numTensors;
+    const run = trainModel(series(8, 'abort'), {
+      ...SMALL,
+      epochs: 50,
+      signal: ctl.signal,
+      onProgress: () => ctl.abort(),
+    });
+    await expect(run).rejects.toThrow('training aborted');
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('works through the Detector contract', async () => {
+    const data = series(8, 'det2');
+    const d = lstmDetector(SMALL);
+    await expect(d.score(data.matrix)).rejects.toThrow(/before fit/);
+    const msgs: string[] = [];
+    await d.fit(data, { onProgress: (m) => msgs.push(m) });
+    expect(msgs[0]).toMatch(/^epoch 1\/2: loss/);
+    const scores = await d.score(data.matrix);
+    expect(scores.length).toBe(data.matrix.times.length);
+    expect(d.document?.format).toBe('gridsentinel-lstm');
+  });
+});
+
+describe('model document', () => {
+  let doc: ModelDocument;
+  const data = series(10, 'doc');
+
+  beforeAll(async () => {
+    doc = await trainModel(data, {
+      units: 32,
+      epochs: 1,
+      contextSteps: 24,
+      batchSize: 64,
+      featureSources: data.matrix.features.map(() => 'elasticsearch'),
+    });
+  });
+
+  it('is small for 13 features × 32 units and round-trips through JSON', () => {
+    const text = JSON.stringify(doc);
+    expect(doc.features.length).toBe(13);
+    expect(doc.architecture.parameters).toBe((26 + 32 + 1) * 128 + 33 + 32 * 13 + 13);
+    expect(text.length).toBeLessThan(48 * 1024);
+    const a = scoreSeries(loadModel(doc), data.matrix);
+    const b = scoreSeries(loadModel(text), data.matrix);
+    expect(Array.from(b.probability)).toEqual(Array.from(a.probability));
+    expect(loadModel(text).doc.featureSources?.[0]).toBe('elasticsearch');
+  });
+
+  it('explains what is wrong with a document or the data', () => {
+    const text = JSON.stringify(doc);
+    const edit = (f: (d: any) => void) => {
+      const d = JSON.parse(text);
+      f(d);
+      return d;
+    };
+    expect(() => loadModel('{')).toThrow(/not JSON/);
+    expect(() => loadModel(edit((d) => (d.formatVersion = 99)))).toThrow(/formatVersion 99 is not supported/);
+    expect(() => loadModel(edit((d) => (d.weights.data = d.weights.data.slice(0, 400))))).toThrow(
+      /weights are corrupt/
+    );
+    expect(() => loadModel(edit((d) => (d.weights.data = '***')))).toThrow(/not valid base64/);
+    expect(() => loadModel(edit((d) => (d.preprocessing.scale[0] = 0)))).toThrow(/positive scale/);
+    const model = loadModel(doc);
+    const m = data.matrix;
+    const swapped = { ...m, features: [m.features[1], m.features[0], ...m.features.slice(2)] };
+    expect(() => checkCompatible(model, swapped)).toThrow(
+      `model expects features [${m.features.join(', ')}], data has [${swapped.features.join(', ')}]`
+    );
+    expect(() => scoreSeries(model, { ...m, stepMs: 300_000, times: m.times.map((_, i) => i * 300_000) })).toThrow(
+      /trained on 3600s steps, data has 300s steps/
+    );
+  });
+});
+
+describe('helpers', () => {
+  it('counts anomaly events as runs of anomalous labels', () => {
+    expect(countAnomalyEvents([0, 1, 1, null, 1, 0, 1])).toBe(3);
+  });
+
+  it('spreads validation chunks over the series', () => {
+    const v = validationRows(2000, 48, 24, 0.2);
+    const share = v.reduce((n, x) => n + x, 0) / 2000;
+    expect(share).toBeGreaterThan(0.15);
+    expect(share).toBeLessThan(0.25);
+    expect(v.indexOf(1)).toBeLessThan(1000);
+    expect(validationRows(100, 48, 24, 0.2).every((x) => x === 0)).toBe(true);
+  });
+});
