@@ -1,6 +1,7 @@
 /** Detectors the CLI can evaluate, by name. Adding one (e.g. the LSTM) is one entry here. */
 import type { DetectorFactory } from '../core/evaluation/detector';
 import { HoltWintersDetector, PcaDetector, RandomDetector, RobustZDetector } from '../core/evaluation/baselines';
+import { lstmDetector } from '../core/model/lstmDetector';
 
 export interface DetectorEntry {
   description: string;
@@ -19,6 +20,7 @@ export const DETECTORS: Record<string, DetectorEntry> = {
   },
   pca: { description: 'PCA reconstruction error (90% variance)', create: () => new PcaDetector() },
   random: { description: 'seeded uniform random scores (floor)', create: () => new RandomDetector(1) },
+  lstm: { description: 'the GridSentinel LSTM (trained per split, seed 1; needs a tfjs backend)', create: () => lstmDetector({ seed: 1 }) },
 };
 
 export const DEFAULT_DETECTORS = ['robust-z', 'holt-winters', 'pca', 'random'];

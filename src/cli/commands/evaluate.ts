@@ -3,6 +3,7 @@ import path from 'node:path';
 
 import { UsageError, type CliCommand } from '../command';
 import { DEFAULT_DETECTORS, DETECTORS, detectorFactories } from '../detectors';
+import { selectTfBackend } from '../tfBackend';
 import {
   asdSplit,
   evaluateDetectors,
@@ -113,6 +114,9 @@ export const evaluateCommand: CliCommand = {
       factories = detectorFactories(String(values.detectors ?? DEFAULT_DETECTORS.join(',')));
     } catch (err) {
       throw new UsageError(`--detectors: ${(err as Error).message}`);
+    }
+    if (factories.some((f) => f.name === 'lstm')) {
+      await selectTfBackend();
     }
     const csvFiles = (values.csv as string[] | undefined) ?? [];
     if (csvFiles.length > 0 === Boolean(values.generated)) {
