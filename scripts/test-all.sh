@@ -66,6 +66,7 @@ run "cli smoke" node bin/gridsentinel.js --help
 run "dist artifacts" npm run -s test:artifacts
 run "browser module loading" npm run -s test:browser
 run "browser rendering and README screenshots" npm run -s test:screenshots
+run "browser timeline panel (labels, keyboard, undo, retrain)" npm run -s test:panel
 run "integration tests (OpenSearch, Graphite)" npx jest -c jest.integration.config.js --ci --json --outputFile "$LOG_DIR/jest.json"
 
 echo

@@ -21,6 +21,8 @@ export interface LabelRange {
   id?: number;
   login?: string;
   updatedMs?: number;
+  /** Annotation text as stored (free text: render as text, never as HTML). */
+  text?: string;
 }
 
 /** The parts of a Grafana annotation (GET /api/annotations item) labels need. */
@@ -31,6 +33,7 @@ export interface AnnotationLike {
   tags?: string[];
   login?: string;
   updated?: number;
+  text?: string;
 }
 
 /** Labels among annotations: those tagged by us with exactly one value tag. Others are ignored. */
@@ -49,6 +52,7 @@ export function labelsFromAnnotations(items: readonly AnnotationLike[]): LabelRa
       id: a.id,
       login: a.login,
       updatedMs: a.updated,
+      text: a.text,
     });
   }
   return out;

@@ -16,8 +16,11 @@ import { buildTermsValuesSearch, parseTermsValues } from '../core/elasticsearch/
 import type { FeatureMatrix } from '../core/featureMatrix';
 import { assembleFeatures, validateFeatureSources, type FeatureSource } from '../core/featureSources';
 import { buildRenderParams, parseRender } from '../core/graphite/render';
-import { loadModel, type LoadedModel } from '../core/model/modelDocument';
+import { labelTargets, stepLabels, type LabelRange } from '../core/labels';
+import { loadModel, type LoadedModel, type ModelDocument } from '../core/model/modelDocument';
 import { scoreSeries } from '../core/model/score';
+import { trainModel, validationRows, type TrainProgress } from '../core/model/train';
+import { heldOutMetrics, type HeldOutMetrics } from '../core/retrainMetrics';
 import { featureMatrixToFrame, regionsToFrame, scoresToFrame } from './frames';
 import defaultModel from './model/default-model.json';
 import {
@@ -31,6 +34,29 @@ import {
 
 type Route = 'elasticsearch' | 'graphite';
 const DAY_MS = 24 * 3600e3;
+// data_source.json_data is a MySQL TEXT column in some Grafana installs (64 KiB).
+const JSON_DATA_LIMIT = 65535;
+
+export interface RetrainRequest {
+  fromMs: number;
+  toMs: number;
+  /** Operator labels (src/core/labels.ts) covering the range. */
+  labels: readonly LabelRange[];
+  epochs?: number;
+  threshold?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: TrainProgress) => void;
+}
+
+export interface RetrainResult {
+  doc: ModelDocument;
+  /** Labelled hours in the range. */
+  anomalousHours: number;
+  normalHours: number;
+  /** The current model and the retrained one on the labelled hours training held out. */
+  before: HeldOutMetrics | null;
+  after: HeldOutMetrics;
+}
 
 /** What a failed proxied request means for the person configuring the datasource. */
 export function describeFetchError(source: string, err: unknown): string {
@@ -434,5 +460,59 @@ export class GridSentinelDataSource extends DataSourceApi<GridSentinelQuery, Gri
       }
     }
     passed.push(`Graphite reachable${features.length ? `, ${features.length} target(s) found` : ''}`);
+  }
+  /**
+   * Retrains on the operator labels over a range (features fetched like a query), then compares the
+   * current and the new model on the labelled hours training held out. Nothing is saved: see publishModel.
+   */
+  async trainFromLabels(req: RetrainRequest): Promise<RetrainResult> {
+    const matrix = await this.featureMatrix(req.fromMs, req.toMs);
+    const states = stepLabels(req.labels, matrix.times);
+    const targets = labelTargets(states);
+    const doc = await trainModel(
+      { matrix, labels: targets },
+      { epochs: req.epochs, signal: req.signal, onProgress: req.onProgress }
+    );
+    const C = doc.architecture.contextSteps;
+    // The same rows trainModel held out (its default validation share).
+    const heldOut = validationRows(matrix.times.length, 2 * C, C, 0.2);
+    const threshold = req.threshold ?? DEFAULT_THRESHOLD;
+    let before: HeldOutMetrics | null = null;
+    if (!this.modelMismatch()) {
+      before = heldOutMetrics(scoreSeries(this.model(), matrix).probability, targets, heldOut, threshold);
+    }
+    const after = heldOutMetrics(scoreSeries(loadModel(doc), matrix).probability, targets, heldOut, threshold);
+    return {
+      doc,
+      anomalousHours: states.filter((s) => s === 'anomaly').length,
+      normalHours: states.filter((s) => s === 'normal').length,
+      before,
+      after,
+    };
+  }
+
+  /**
+   * Saves a model as this datasource's jsonData.model, keeping the one it replaces in
+   * jsonData.modelPrevious for rollback. Grafana's PUT replaces the whole datasource, so this reads it
+   * first and sends its version back (a concurrent edit then fails with 409 instead of being lost).
+   * Needs datasources:write (Admin).
+   */
+  async publishModel(doc: ModelDocument): Promise<void> {
+    const url = `/api/datasources/uid/${encodeURIComponent(this.uid)}`;
+    const current = await lastValueFrom(
+      getBackendSrv().fetch<Record<string, unknown> & { jsonData?: Record<string, unknown> }>({
+        url,
+        method: 'GET',
+        showErrorAlert: false,
+      })
+    );
+    const ds = current.data;
+    const jsonData = { ...(ds.jsonData ?? {}), model: doc, modelPrevious: ds.jsonData?.model ?? null };
+    if (JSON.stringify(jsonData).length > JSON_DATA_LIMIT) {
+      throw new Error('the settings with two models exceed 64 KiB, which some Grafana databases cannot store');
+    }
+    await lastValueFrom(
+      getBackendSrv().fetch({ url, method: 'PUT', data: { ...ds, jsonData }, showErrorAlert: false })
+    );
   }
 }

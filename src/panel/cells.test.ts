@@ -1,6 +1,6 @@
 import { FieldType, createDataFrame } from '@grafana/data';
 
-import { cellsFromFrames } from './cells';
+import { cellsFromFrames, stepOf } from './cells';
 
 describe('cellsFromFrames', () => {
   it('keeps missing values as null, distinct from zero', () => {
@@ -28,5 +28,41 @@ describe('cellsFromFrames', () => {
     });
     expect(cellsFromFrames([text, good])).toEqual([{ time: 5, value: 0.5 }]);
     expect(cellsFromFrames([text])).toEqual([]);
+  });
+});
+
+describe('cellsFromFrames with several frames', () => {
+  it('prefers the probability field and joins surprise and top features by time', () => {
+    const features = createDataFrame({
+      fields: [
+        { name: 'Time', type: FieldType.time, values: [0, 3600e3] },
+        { name: 'JobHeldEvent', type: FieldType.number, values: [4, 5] },
+      ],
+    });
+    const probability = createDataFrame({
+      fields: [
+        { name: 'Time', type: FieldType.time, values: [0, 3600e3] },
+        { name: 'probability', type: FieldType.number, values: [0.1, 0.8] },
+      ],
+    });
+    const explanation = createDataFrame({
+      fields: [
+        { name: 'Time', type: FieldType.time, values: [3600e3] },
+        { name: 'probability', type: FieldType.number, values: [0.8] },
+        { name: 'top_features', type: FieldType.string, values: ['JobHeldEvent, JobEvictedEvent'] },
+      ],
+    });
+    const surprise = createDataFrame({
+      fields: [
+        { name: 'Time', type: FieldType.time, values: [0, 3600e3] },
+        { name: 'surprise', type: FieldType.number, values: [0.2, 3.5] },
+      ],
+    });
+    const cells = cellsFromFrames([features, probability, explanation, surprise]);
+    expect(cells).toEqual([
+      { time: 0, value: 0.1, surprise: 0.2 },
+      { time: 3600e3, value: 0.8, surprise: 3.5, topFeatures: 'JobHeldEvent, JobEvictedEvent' },
+    ]);
+    expect(stepOf([probability], cells)).toBe(3600e3);
   });
 });
