@@ -139,6 +139,11 @@ export class GridSentinelDataSource extends DataSourceApi<GridSentinelQuery, Gri
     return DEFAULT_QUERY;
   }
 
+  /** plugin.json route for a source: the API-key route adds the secret header server-side. */
+  private routePath(route: Route): string {
+    return route === 'elasticsearch' && this.settings.elasticsearchAuth === 'apikey' ? 'elasticsearch-apikey' : route;
+  }
+
   private async request<T>(
     route: Route,
     path: string,
@@ -148,7 +153,7 @@ export class GridSentinelDataSource extends DataSourceApi<GridSentinelQuery, Gri
   ): Promise<T> {
     const response = await lastValueFrom(
       getBackendSrv().fetch<T>({
-        url: `${this.proxyUrl}/${route}${path}`,
+        url: `${this.proxyUrl}/${this.routePath(route)}${path}`,
         method,
         data,
         headers: contentType ? { 'Content-Type': contentType } : undefined,

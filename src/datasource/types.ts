@@ -32,9 +32,20 @@ export const DEFAULT_QUERY: Partial<GridSentinelQuery> = { queryType: 'probabili
 
 export type ModelBackend = 'auto' | 'webgl' | 'wasm' | 'cpu';
 
+/** Secrets, write-only from the browser: Grafana keeps them server-side and adds them in the data proxy. */
+export interface GridSentinelSecureOptions {
+  basicAuthPassword?: string;
+  elasticsearchApiKey?: string;
+}
+
 /** Non-secret settings (jsonData). Secrets go to secureJsonData only. */
 export interface GridSentinelOptions extends DataSourceJsonData {
   elasticsearchUrl?: string;
+  /**
+   * How Elasticsearch requests authenticate: none, Grafana's basic auth of this datasource (which the
+   * data proxy applies to Graphite too), or an API key (secureJsonData.elasticsearchApiKey).
+   */
+  elasticsearchAuth?: 'none' | 'basic' | 'apikey';
   indexPattern?: string;
   timeField?: string;
   eventTypeField?: string;

@@ -17,7 +17,15 @@ const OS = process.env.GS_OPENSEARCH_URL;
 const GRAPHITE = process.env.GS_GRAPHITE_URL;
 const HOUR = 3600e3;
 
-const registry = new Map<string, { jsonData: Record<string, unknown> }>();
+const registry = new Map<
+  string,
+  {
+    jsonData: Record<string, unknown>;
+    basicAuth?: boolean;
+    basicAuthUser?: string;
+    secureJsonData?: Record<string, string>;
+  }
+>();
 const proxy = createDataProxy({ datasources: registry });
 
 function backendSrv(): BackendSrv {
@@ -88,10 +96,14 @@ function forward(
 }
 
 let nextUid = 0;
-function datasource(jsonData: Partial<GridSentinelOptions>) {
+/** Settings as Grafana stores them; secrets (secureJsonData) only reach the proxy stand-in, never the plugin. */
+function datasource(
+  jsonData: Partial<GridSentinelOptions>,
+  server: { basicAuth?: boolean; basicAuthUser?: string; secureJsonData?: Record<string, string> } = {}
+) {
   const uid = `gs-test-${++nextUid}`;
   const data = { indexPattern: 'gsds-events-*', ...jsonData };
-  registry.set(uid, { jsonData: data });
+  registry.set(uid, { jsonData: data, ...server });
   const settings = {
     uid,
     id: nextUid,
@@ -357,6 +369,60 @@ describeBoth('GridSentinelDataSource with Elasticsearch and Graphite features', 
     upstream401Url = `http://127.0.0.1:${(upstream401.address() as net.AddressInfo).port}`;
   });
   afterAll(() => new Promise<void>((r) => upstream401.close(() => r())));
+
+  /** An Elasticsearch that wants credentials: checks Authorization, then forwards to OpenSearch. */
+  async function securedElasticsearch(accept: string[]) {
+    const server = http.createServer(async (req, res) => {
+      if (!accept.includes(req.headers.authorization ?? '')) {
+        res.writeHead(401, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { reason: 'unable to authenticate user' } }));
+        return;
+      }
+      let body = '';
+      for await (const chunk of req) {
+        body += chunk;
+      }
+      const r = await forward(`${OS}${req.url}`, {
+        method: req.method,
+        headers: { 'content-type': String(req.headers['content-type'] ?? 'application/json') },
+        data: body || undefined,
+      });
+      res.writeHead(r.status, { 'content-type': 'application/json' });
+      res.end(r.body);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    return { server, url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}` };
+  }
+
+  it('authenticates through the proxy with basic auth or an API key, secrets never in jsonData', async () => {
+    const basic = `Basic ${Buffer.from('gs:s3cret').toString('base64')}`;
+    const es = await securedElasticsearch([basic, 'ApiKey k-123']);
+    try {
+      const base = { elasticsearchUrl: es.url, indexPattern: 'gsds-recent-*' };
+      const ok = await datasource(
+        { ...base, elasticsearchAuth: 'basic' },
+        { basicAuth: true, basicAuthUser: 'gs', secureJsonData: { basicAuthPassword: 's3cret' } }
+      ).testDatasource();
+      expect(ok.status).toBe('success');
+      const key = await datasource(
+        { ...base, elasticsearchAuth: 'apikey' },
+        { secureJsonData: { elasticsearchApiKey: 'k-123' } }
+      ).testDatasource();
+      expect(key.status).toBe('success');
+      const wrong = await datasource(
+        { ...base, elasticsearchAuth: 'basic' },
+        { basicAuth: true, basicAuthUser: 'gs', secureJsonData: { basicAuthPassword: 'nope' } }
+      ).testDatasource();
+      expect(wrong).toEqual({
+        status: 'error',
+        message: expect.stringMatching(/^Elasticsearch: authentication failed \(HTTP 401\)/),
+      });
+      const none = await datasource(base).testDatasource();
+      expect(none.message).toMatch(/authentication failed \(HTTP 401\)/);
+    } finally {
+      await new Promise<void>((r) => es.server.close(() => r()));
+    }
+  });
 
   const features = [
     { name: 'running', source: 'graphite' as const, target: running, aggregation: 'avg' as const },

@@ -1,7 +1,8 @@
 // Stand-in for Grafana's data proxy (/api/datasources/proxy/uid/<uid>/<route>/<path>), which cannot run
 // here. Like Grafana it picks the route from the datasource plugin's plugin.json `routes`, renders
-// `{{ .JsonData.x }}` from that datasource's settings, and forwards method, body and content type with a
-// Content-Length. Upstream failures become 502, as in Grafana. Used by the Jest integration tests and the
+// `{{ .JsonData.x }}` / `{{ .SecureJsonData.x }}` in its URL and headers from that datasource's settings,
+// adds the datasource's basic auth (basicAuth, basicAuthUser, secureJsonData.basicAuthPassword) to every
+// request, and forwards method, body and content type with a Content-Length. Upstream failures become 502, as in Grafana. Used by the Jest integration tests and the
 // browser harness; it keeps counts of requests and bytes for benchmarks.
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -16,7 +17,8 @@ export function readRoutes(pluginJson = path.join(ROOT, 'src', 'datasource', 'pl
 }
 
 /**
- * @param {{ routes?: Array<{path: string, url: string}>, datasources: Map<string, {jsonData: object}> }} opts
+ * @param {{ routes?: Array<{path: string, url: string, headers?: Array<{name: string, content: string}>}>,
+ *   datasources: Map<string, {jsonData: object, secureJsonData?: object, basicAuth?: boolean, basicAuthUser?: string}> }} opts
  */
 export function createDataProxy({ routes = readRoutes(), datasources }) {
   const stats = { requests: 0, bytesSent: 0, bytesReceived: 0 };
@@ -29,11 +31,23 @@ export function createDataProxy({ routes = readRoutes(), datasources }) {
     if (!m || !ds || !route) {
       return { status: 404, message: 'Not found' };
     }
-    const base = route.url.replace(/\{\{\s*\.JsonData\.(\w+)\s*\}\}/g, (_, k) => String(ds.jsonData?.[k] ?? ''));
+    const render = (text) =>
+      text.replace(/\{\{\s*\.(JsonData|SecureJsonData)\.(\w+)\s*\}\}/g, (_, where, k) =>
+        String((where === 'JsonData' ? ds.jsonData : ds.secureJsonData)?.[k] ?? '')
+      );
+    const base = render(route.url);
     if (!/^https?:\/\//.test(base)) {
       return { status: 502, message: 'invalid route URL' };
     }
-    return { url: base.replace(/\/$/, '') + m[3] };
+    const headers = {};
+    if (ds.basicAuth) {
+      const password = ds.secureJsonData?.basicAuthPassword ?? '';
+      headers.authorization = `Basic ${Buffer.from(`${ds.basicAuthUser ?? ''}:${password}`).toString('base64')}`;
+    }
+    for (const h of route.headers ?? []) {
+      headers[h.name.toLowerCase()] = render(h.content);
+    }
+    return { url: base.replace(/\/$/, '') + m[3], headers };
   }
 
   /**
@@ -53,12 +67,15 @@ export function createDataProxy({ routes = readRoutes(), datasources }) {
     }
     const payload =
       body === undefined || body === null ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+    // The browser's own credentials never reach the upstream: only content headers pass, then the
+    // datasource's auth is added.
     const outHeaders = {};
     for (const [k, v] of Object.entries(headers)) {
-      if (/^(content-type|accept|authorization)$/i.test(k)) {
+      if (/^(content-type|accept)$/i.test(k)) {
         outHeaders[k.toLowerCase()] = v;
       }
     }
+    Object.assign(outHeaders, t.headers);
     if (payload !== undefined) {
       outHeaders['content-length'] = String(Buffer.byteLength(payload));
     }

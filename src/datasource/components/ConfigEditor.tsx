@@ -1,11 +1,17 @@
 import type { ChangeEvent } from 'react';
 import type { DataSourcePluginOptionsEditorProps } from '@grafana/data';
-import { Combobox, FieldSet, InlineField, Input } from '@grafana/ui';
+import { Combobox, FieldSet, InlineField, Input, SecretInput } from '@grafana/ui';
 
-import { DEFAULT_OPTIONS, type GridSentinelOptions, type ModelBackend } from '../types';
+import { DEFAULT_OPTIONS, type GridSentinelOptions, type GridSentinelSecureOptions, type ModelBackend } from '../types';
 import { FeatureListEditor } from './FeatureListEditor';
 
-type Props = DataSourcePluginOptionsEditorProps<GridSentinelOptions>;
+type Props = DataSourcePluginOptionsEditorProps<GridSentinelOptions, GridSentinelSecureOptions>;
+
+const AUTH_MODES = [
+  { value: 'none' as const, label: 'No authentication' },
+  { value: 'basic' as const, label: 'Basic auth (also sent to Graphite)' },
+  { value: 'apikey' as const, label: 'Elasticsearch API key' },
+];
 
 const BACKENDS: Array<{ value: ModelBackend; label: string }> = [
   { value: 'auto', label: 'Auto (fastest available)' },
@@ -38,6 +44,26 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
         onChange={(e: ChangeEvent<HTMLInputElement>) => set(key, e.target.value)}
       />
     </InlineField>
+  );
+
+  const auth = jsonData.elasticsearchAuth ?? (options.basicAuth ? 'basic' : 'none');
+  const secret = (key: keyof GridSentinelSecureOptions, id: string) => (
+    <SecretInput
+      id={id}
+      width={48}
+      isConfigured={Boolean(options.secureJsonFields?.[key])}
+      value={options.secureJsonData?.[key] ?? ''}
+      onChange={(e: ChangeEvent<HTMLInputElement>) =>
+        onOptionsChange({ ...options, secureJsonData: { ...options.secureJsonData, [key]: e.target.value } })
+      }
+      onReset={() =>
+        onOptionsChange({
+          ...options,
+          secureJsonFields: { ...options.secureJsonFields, [key]: false },
+          secureJsonData: { ...options.secureJsonData, [key]: '' },
+        })
+      }
+    />
   );
 
   return (
@@ -78,6 +104,44 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
           'scheddField',
           DEFAULT_OPTIONS.scheddField,
           'Keyword field used by the schedd filter and variable'
+        )}
+        <InlineField label="Authentication" labelWidth={LABEL_WIDTH} tooltip="Credentials stay on the Grafana server">
+          <Combobox
+            id="gs-es-auth"
+            width={48}
+            options={AUTH_MODES}
+            value={auth}
+            onChange={(v) =>
+              onOptionsChange({
+                ...options,
+                // Grafana's data proxy adds basic auth to every request of this datasource.
+                basicAuth: v.value === 'basic',
+                jsonData: { ...jsonData, elasticsearchAuth: v.value },
+              })
+            }
+          />
+        </InlineField>
+        {auth === 'basic' && (
+          <>
+            <InlineField label="User" labelWidth={LABEL_WIDTH}>
+              <Input
+                id="gs-basic-user"
+                width={48}
+                value={options.basicAuthUser ?? ''}
+                onChange={(e: ChangeEvent<HTMLInputElement>) =>
+                  onOptionsChange({ ...options, basicAuthUser: e.target.value })
+                }
+              />
+            </InlineField>
+            <InlineField label="Password" labelWidth={LABEL_WIDTH}>
+              {secret('basicAuthPassword', 'gs-basic-password')}
+            </InlineField>
+          </>
+        )}
+        {auth === 'apikey' && (
+          <InlineField label="API key" labelWidth={LABEL_WIDTH} tooltip="Sent as 'Authorization: ApiKey <key>'">
+            {secret('elasticsearchApiKey', 'gs-es-apikey')}
+          </InlineField>
         )}
       </FieldSet>
       <FieldSet label="Graphite (context series)">
