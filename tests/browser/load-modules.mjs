@@ -29,24 +29,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { launchChromium, openHost, watchPage } from './browser.mjs';
+import { createChecks } from './checks.mjs';
 import { GRAFANA_VERSION } from './plugin-meta.mjs';
 import { DEFAULT_HOST_BUILD_DIR, createServer } from './server.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const started = Date.now();
-const results = [];
-
-async function check(name, fn) {
-  try {
-    await fn();
-    results.push(true);
-    console.log(`ok - ${name}`);
-  } catch (err) {
-    results.push(false);
-    const msg = (err?.message ?? String(err)).split('\n').join('\n    ');
-    console.log(`not ok - ${name}\n    ${msg}`);
-  }
-}
+const { check, crashed, finish } = createChecks();
 
 /** Fails listing every entry when `list` is not empty (no assert diff noise). */
 function assertNone(list, header) {
@@ -243,8 +232,7 @@ try {
     console.log(`# console warning: ${w}`);
   }
 } catch (err) {
-  results.push(false);
-  console.log(`not ok - harness crashed\n    ${(err?.stack ?? String(err)).split('\n').join('\n    ')}`);
+  crashed(err);
 } finally {
   await browser?.close().catch(() => {});
   await server?.close();
@@ -253,8 +241,5 @@ try {
 for (const line of serverLog) {
   console.log(`# ${line}`);
 }
-const passed = results.filter(Boolean).length;
-const failed = results.length - passed;
 console.log(`# took ${((Date.now() - started) / 1000).toFixed(1)} s`);
-console.log(`${passed} passed, ${failed} failed`);
-process.exitCode = failed > 0 ? 1 : 0;
+finish();

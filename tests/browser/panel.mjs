@@ -17,6 +17,7 @@ import path from 'node:path';
 import { bootUser, createGrafanaApi } from '../support/grafanaApi.mjs';
 import { loadCore } from '../support/coreModules.mjs';
 import { launchChromium, openHost, watchPage } from './browser.mjs';
+import { FONT_REQUEST, createChecks } from './checks.mjs';
 import { REPO_ROOT } from './plugin-meta.mjs';
 import { createServer } from './server.mjs';
 
@@ -25,19 +26,8 @@ const DAY = 24 * H;
 const MATRIX_START = Date.UTC(2026, 7, 1);
 const RANGE_FROM = MATRIX_START + 2 * DAY;
 const PANEL_OPTIONS = { threshold: 0.5, colourScheme: 'traffic', showLabels: true, showSuggestions: true };
-const results = [];
 const figures = [];
-
-async function check(name, fn) {
-  try {
-    await fn();
-    results.push(true);
-    console.log(`ok - ${name}`);
-  } catch (err) {
-    results.push(false);
-    console.log(`not ok - ${name}\n    ${(err?.stack ?? String(err)).split('\n').join('\n    ')}`);
-  }
-}
+const { check, crashed, finish } = createChecks();
 
 /** 92 days of a generated grid (seed 7), with a 6-hour shipper outage ("no data") on day 3. */
 function generatedMatrix() {
@@ -637,7 +627,7 @@ try {
 
   await watched.settle();
   await check('no page errors, console errors or unexpected 4xx while testing', () => {
-    const font = /\/public\/fonts\//;
+    const font = FONT_REQUEST;
     const problems = [
       ...watched.pageErrors,
       ...watched.consoleErrors.filter((e) => !font.test(e) && !/Failed to load resource/.test(e)),
@@ -647,8 +637,7 @@ try {
     assert.deepEqual(problems, []);
   });
 } catch (err) {
-  results.push(false);
-  console.log(`not ok - harness crashed\n    ${(err?.stack ?? String(err)).split('\n').join('\n    ')}`);
+  crashed(err);
 } finally {
   await browser?.close().catch(() => {});
   await server?.close();
@@ -656,6 +645,4 @@ try {
 for (const f of figures) {
   console.log(`# ${f}`);
 }
-const passed = results.filter(Boolean).length;
-console.log(`${passed} passed, ${results.length - passed} failed`);
-process.exitCode = results.every(Boolean) ? 0 : 1;
+finish();

@@ -10,21 +10,12 @@ import path from 'node:path';
 import { parse } from 'yaml';
 
 import { launchChromium, openHost, watchPage } from './browser.mjs';
+import { FONT_REQUEST, createChecks } from './checks.mjs';
 import { REPO_ROOT } from './plugin-meta.mjs';
 import { createServer } from './server.mjs';
 
 const OUT = path.join(REPO_ROOT, 'docs', 'screenshots');
-const results = [];
-async function check(name, fn) {
-  try {
-    await fn();
-    results.push(true);
-    console.log(`ok - ${name}`);
-  } catch (err) {
-    results.push(false);
-    console.log(`not ok - ${name}\n    ${(err?.stack ?? String(err)).split('\n').join('\n    ')}`);
-  }
-}
+const { check, crashed, finish } = createChecks();
 
 const provisioned = parse(readFileSync(path.join(REPO_ROOT, 'provisioning/datasources/datasources.yaml'), 'utf8'));
 const gsSettings = provisioned.datasources.find((d) => d.type === 'gridsentinel-anomaly-datasource');
@@ -121,15 +112,19 @@ try {
   });
 
   await check('app page renders', async () => {
-    await render(page, appMeta, 'root', { meta: appMeta, basename: '/a/gridsentinel-anomaly-app', query: {}, path: '/' });
+    await render(page, appMeta, 'root', {
+      meta: appMeta,
+      basename: '/a/gridsentinel-anomaly-app',
+      query: {},
+      path: '/',
+    });
     await page.getByText('Add a GridSentinel datasource').waitFor();
     await page.locator('#reactRoot').screenshot({ path: path.join(OUT, 'app-page.png') });
   });
 
   await watched.settle();
   await check('no page errors, console errors or 404s while rendering', () => {
-    // Grafana's web fonts ship inside Grafana, not in any npm package: their 404s are expected here.
-    const font = /\/public\/fonts\//;
+    const font = FONT_REQUEST;
     const problems = [
       ...watched.pageErrors,
       ...watched.consoleErrors.filter((e) => !font.test(e)),
@@ -138,12 +133,9 @@ try {
     assert.deepEqual(problems, []);
   });
 } catch (err) {
-  results.push(false);
-  console.log(`not ok - harness crashed\n    ${(err?.stack ?? String(err)).split('\n').join('\n    ')}`);
+  crashed(err);
 } finally {
   await browser?.close().catch(() => {});
   await server?.close();
 }
-const passed = results.filter(Boolean).length;
-console.log(`${passed} passed, ${results.length - passed} failed`);
-process.exitCode = results.every(Boolean) ? 0 : 1;
+finish();

@@ -20,7 +20,12 @@ export function createBackendSrv(): BackendSrv {
         headers['Content-Type'] = 'application/json';
       }
       window
-        .fetch(options.url, { method: options.method ?? 'GET', headers, body: body(options.data), signal: controller.signal })
+        .fetch(options.url, {
+          method: options.method ?? 'GET',
+          headers,
+          body: body(options.data),
+          signal: controller.signal,
+        })
         .then(async (res) => {
           const text = await res.text();
           let data: unknown = text;
@@ -46,7 +51,9 @@ export function createBackendSrv(): BackendSrv {
           });
           sub.complete();
         })
-        .catch((err) => sub.error({ status: 0, statusText: String(err), data: { message: String(err) }, config: options }));
+        .catch((err) =>
+          sub.error({ status: 0, statusText: String(err), data: { message: String(err) }, config: options })
+        );
       return () => controller.abort();
     });
   return { fetch: fetchFn } as unknown as BackendSrv;
