@@ -20,7 +20,10 @@ export const DETECTORS: Record<string, DetectorEntry> = {
   },
   pca: { description: 'PCA reconstruction error (90% variance)', create: () => new PcaDetector() },
   random: { description: 'seeded uniform random scores (floor)', create: () => new RandomDetector(1) },
-  lstm: { description: 'the GridSentinel LSTM (trained per split, seed 1; needs a tfjs backend)', create: () => lstmDetector({ seed: 1 }) },
+  lstm: {
+    description: 'the GridSentinel LSTM (trained per split, seed 1; needs a tfjs backend)',
+    create: () => lstmDetector({ seed: 1 }),
+  },
 };
 
 export const DEFAULT_DETECTORS = ['robust-z', 'holt-winters', 'pca', 'random'];

@@ -6,7 +6,7 @@ import {
   type MetricFindValue,
   type ScopedVars,
 } from '@grafana/data';
-import { getBackendSrv, getTemplateSrv, isFetchError } from '@grafana/runtime';
+import { config, getBackendSrv, getTemplateSrv, isFetchError } from '@grafana/runtime';
 import { lastValueFrom } from 'rxjs';
 
 import { anomalyRegions } from '../core/anomalyRegions';
@@ -18,6 +18,7 @@ import { assembleFeatures, validateFeatureSources, type FeatureSource } from '..
 import { buildRenderParams, parseRender } from '../core/graphite/render';
 import { labelTargets, stepLabels, type LabelRange } from '../core/labels';
 import { loadModel, type LoadedModel, type ModelDocument } from '../core/model/modelDocument';
+import { appendHistory, historyEntry, nextHistoryVersion, readModelHistory } from '../core/model/modelHistory';
 import { scoreSeries } from '../core/model/score';
 import { trainModel, validationRows, type TrainProgress } from '../core/model/train';
 import { heldOutMetrics, type HeldOutMetrics } from '../core/retrainMetrics';
@@ -498,11 +499,46 @@ export class GridSentinelDataSource extends DataSourceApi<GridSentinelQuery, Gri
 
   /**
    * Saves a model as this datasource's jsonData.model, keeping the one it replaces in
-   * jsonData.modelPrevious for rollback. Grafana's PUT replaces the whole datasource, so this reads it
-   * first and sends its version back (a concurrent edit then fails with 409 instead of being lost).
+   * jsonData.modelPrevious for rollback, and records who published it and when in jsonData.modelHistory.
    * Needs datasources:write (Admin).
    */
   async publishModel(doc: ModelDocument): Promise<void> {
+    await this.updateModels((jsonData) => ({
+      model: doc,
+      modelPrevious: jsonData.model ?? null,
+      entryFor: doc,
+      rollback: false,
+    }));
+  }
+
+  /** Puts jsonData.modelPrevious back in use, keeping the replaced model as the previous one. */
+  async rollbackModel(): Promise<void> {
+    await this.updateModels((jsonData) => {
+      const previous = jsonData.modelPrevious;
+      if (!previous || typeof previous !== 'object') {
+        throw new Error('there is no previous model to roll back to (jsonData.modelPrevious is empty)');
+      }
+      return {
+        model: previous as ModelDocument,
+        modelPrevious: jsonData.model ?? null,
+        entryFor: previous as ModelDocument,
+        rollback: true,
+      };
+    });
+  }
+
+  /**
+   * Grafana's PUT replaces the whole datasource, so this reads it first and sends its version back (a
+   * concurrent edit then fails with 409 instead of being lost).
+   */
+  private async updateModels(
+    change: (jsonData: Record<string, unknown>) => {
+      model: ModelDocument;
+      modelPrevious: unknown;
+      entryFor: ModelDocument;
+      rollback: boolean;
+    }
+  ): Promise<void> {
     const url = `/api/datasources/uid/${encodeURIComponent(this.uid)}`;
     const current = await lastValueFrom(
       getBackendSrv().fetch<Record<string, unknown> & { jsonData?: Record<string, unknown> }>({
@@ -512,7 +548,21 @@ export class GridSentinelDataSource extends DataSourceApi<GridSentinelQuery, Gri
       })
     );
     const ds = current.data;
-    const jsonData = { ...(ds.jsonData ?? {}), model: doc, modelPrevious: ds.jsonData?.model ?? null };
+    const stored = ds.jsonData ?? {};
+    const next = change(stored);
+    const history = readModelHistory(stored.modelHistory);
+    const entry = historyEntry(next.entryFor, {
+      version: nextHistoryVersion(history),
+      publishedAt: new Date(),
+      publishedBy: config.bootData?.user?.login ?? '',
+      rollback: next.rollback,
+    });
+    const jsonData = {
+      ...stored,
+      model: next.model,
+      modelPrevious: next.modelPrevious,
+      modelHistory: appendHistory(history, entry),
+    };
     if (JSON.stringify(jsonData).length > JSON_DATA_LIMIT) {
       throw new Error('the settings with two models exceed 64 KiB, which some Grafana databases cannot store');
     }

@@ -93,7 +93,11 @@ check('plugin.json placeholders substituted (version, date, id)', () => {
   for (const { dir, json } of plugins) {
     const text = fs.readFileSync(path.join(dist, dir, 'plugin.json'), 'utf8');
     assert.doesNotMatch(text, /%(VERSION|TODAY|PLUGIN_ID)%/, `${dir || '.'}/plugin.json still has a placeholder`);
-    assert.equal(json.info.version, pkg.version, `${json.id}: version ${json.info.version} != package.json ${pkg.version}`);
+    assert.equal(
+      json.info.version,
+      pkg.version,
+      `${json.id}: version ${json.info.version} != package.json ${pkg.version}`
+    );
     assert.match(json.info.updated, /^\d{4}-\d{2}-\d{2}$/);
   }
   return `version ${pkg.version}`;
@@ -133,7 +137,11 @@ for (const { dir, json } of plugins) {
 
 check('no stray lazy chunks next to nested modules (create-plugin bug #2172)', () => {
   const chunks = fs.readdirSync(dist).filter((f) => /^\d+\.js/.test(f));
-  assert.deepEqual(chunks, [], `lazy chunks emitted at the app root would 404 for nested plugins: ${chunks.join(', ')}`);
+  assert.deepEqual(
+    chunks,
+    [],
+    `lazy chunks emitted at the app root would 404 for nested plugins: ${chunks.join(', ')}`
+  );
 });
 
 console.log('\nbundle sizes:');

@@ -601,6 +601,16 @@ try {
     assert.equal(row.jsonData.modelPrevious, null);
     assert.equal(row.version, 2);
     assert.equal(row.name, 'GridSentinel');
+    // Who and when, metadata only.
+    assert.equal(row.jsonData.modelHistory.length, 1);
+    const [entry] = row.jsonData.modelHistory;
+    assert.equal(entry.version, 1);
+    assert.equal(entry.publishedBy, 'admin');
+    assert.ok(Math.abs(Date.parse(entry.publishedAt) - Date.now()) < 10 * 60e3, entry.publishedAt);
+    assert.match(entry.publishedAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    assert.deepEqual(entry.features, row.jsonData.model.features);
+    assert.ok(entry.source === 'classifier' || entry.source === 'surprise');
+    assert.equal(entry.weights, undefined);
 
     // Cancelling a long run stops it.
     await page.fill('#gs-retrain-epochs', '100');
@@ -615,6 +625,59 @@ try {
     await page.getByRole('button', { name: 'Close', exact: true }).last().click();
   });
 
+  await check('rollback round trip: publish again, roll back, model and modelPrevious swapped', async () => {
+    server.setBootOverrides({ user: bootUser('Admin', 'ops-lead') });
+    api.setUser(bootUser('Admin', 'ops-lead'));
+    const row = api.datasources.get('gridsentinel');
+    const first = row.jsonData.model.weights.data;
+    await open({ ...week, toMs: RANGE_FROM + 30 * DAY });
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="gs-labels"] rect').length > 5);
+    await page.getByRole('button', { name: 'Retrain…' }).click();
+    await page.fill('#gs-retrain-epochs', '1');
+    await page.getByRole('button', { name: 'Train', exact: true }).click();
+    await page.getByTestId('gs-retrain-metrics').waitFor({ timeout: 180000 });
+    await page.getByRole('button', { name: 'Publish' }).click();
+    await page.getByText(/Published: queries score with the retrained model/).waitFor();
+    const second = row.jsonData.model.weights.data;
+    assert.notEqual(second, first);
+    assert.equal(row.jsonData.modelPrevious.weights.data, first);
+    assert.deepEqual(
+      row.jsonData.modelHistory.map((e) => [e.version, e.publishedBy]),
+      [
+        [2, 'ops-lead'],
+        [1, 'admin'],
+      ]
+    );
+    const version = row.version;
+    await page.getByRole('button', { name: 'Roll back to the previous model' }).click();
+    await page.getByText(/Rolled back: queries score with the previous model/).waitFor();
+    assert.equal(row.jsonData.model.weights.data, first);
+    assert.equal(row.jsonData.modelPrevious.weights.data, second);
+    assert.equal(row.version, version + 1);
+    const [rb] = row.jsonData.modelHistory;
+    assert.equal(rb.version, 3);
+    assert.equal(rb.rollback, true);
+    assert.equal(rb.publishedBy, 'ops-lead');
+    assert.equal(row.jsonData.modelHistory.length, 3);
+    await page.getByRole('button', { name: 'Close', exact: true }).last().click();
+  });
+
+  await check('rollback without a previous model fails with a clear message', async () => {
+    const row = api.datasources.get('gridsentinel');
+    const saved = row.jsonData;
+    row.jsonData = { ...saved, modelPrevious: null };
+    try {
+      await open();
+      await page.getByRole('button', { name: 'Retrain…' }).click();
+      await page.getByRole('button', { name: 'Roll back to the previous model' }).click();
+      await page.getByText(/Rollback failed: there is no previous model to roll back to/).waitFor();
+      assert.equal(row.jsonData.modelPrevious, null);
+      await page.getByRole('button', { name: 'Close', exact: true }).last().click();
+    } finally {
+      row.jsonData = saved;
+    }
+  });
+
   await check('an Editor may retrain but not publish (message, button disabled)', async () => {
     server.setBootOverrides({ user: bootUser('Editor', 'shifter') });
     api.setUser(bootUser('Editor', 'shifter'));
@@ -622,6 +685,7 @@ try {
     await page.getByRole('button', { name: 'Retrain…' }).click();
     await page.getByTestId('gs-publish-denied').waitFor();
     assert.equal(await page.getByRole('button', { name: 'Publish' }).isDisabled(), true);
+    assert.equal(await page.getByRole('button', { name: 'Roll back to the previous model' }).isDisabled(), true);
     await page.getByRole('button', { name: 'Close', exact: true }).last().click();
   });
 

@@ -10,12 +10,87 @@ import path from 'node:path';
 import { parse } from 'yaml';
 
 import { launchChromium, openHost, watchPage } from './browser.mjs';
+import { bootUser, createGrafanaApi } from '../support/grafanaApi.mjs';
 import { FONT_REQUEST, createChecks } from './checks.mjs';
 import { REPO_ROOT } from './plugin-meta.mjs';
 import { createServer } from './server.mjs';
 
 const OUT = path.join(REPO_ROOT, 'docs', 'screenshots');
 const { check, crashed, finish } = createChecks();
+
+// A datasource as the retrain dialog leaves it after two publishes and a rollback (metadata only: the app
+// page never reads weights).
+const FEATURES = ['jobs_idle', 'jobs_running', 'jobs_held', 'shadow_exceptions', 'transfer_queue'];
+const publishedModel = {
+  format: 'gridsentinel-lstm',
+  features: FEATURES,
+  classifier: { enabled: true },
+  training: {
+    trainFrom: '2026-10-01T00:00:00.000Z',
+    trainUntil: '2026-10-31T00:00:00.000Z',
+    metrics: { validationAp: 0.71 },
+  },
+};
+const modelHistory = [
+  {
+    version: 3,
+    publishedAt: '2026-11-20T09:12:00.000Z',
+    publishedBy: 'ops-lead',
+    features: FEATURES,
+    validationAp: 0.71,
+    anomalyEvents: 9,
+    source: 'classifier',
+    rollback: true,
+  },
+  {
+    version: 2,
+    publishedAt: '2026-11-19T16:40:00.000Z',
+    publishedBy: 'nightshift',
+    features: FEATURES,
+    validationAp: 0.42,
+    anomalyEvents: 11,
+    source: 'surprise',
+  },
+  {
+    version: 1,
+    publishedAt: '2026-11-02T08:05:00.000Z',
+    publishedBy: 'admin',
+    features: FEATURES,
+    validationAp: 0.71,
+    anomalyEvents: 9,
+    source: 'classifier',
+  },
+];
+const api = createGrafanaApi({
+  user: bootUser('Admin', 'admin'),
+  datasources: [
+    {
+      uid: 'gridsentinel',
+      name: 'GridSentinel',
+      type: 'gridsentinel-anomaly-datasource',
+      access: 'proxy',
+      jsonData: {
+        model: publishedModel,
+        modelPrevious: { ...publishedModel, classifier: { enabled: false } },
+        modelHistory,
+      },
+    },
+  ],
+});
+
+/** In the page: a DataSourceSrv stand-in whose getList returns these datasources. */
+async function setDataSources(page, list) {
+  await page.evaluate(async (list) => {
+    const h = window.gsHarness;
+    h.runtime.setDataSourceSrv({
+      get: async () => undefined,
+      getInstanceSettings: () => undefined,
+      getList: (filter) => list.filter((d) => !filter?.type || d.type === filter.type),
+      reload: async () => {},
+      registerRuntimeDataSource: () => {},
+    });
+  }, list);
+}
 
 const provisioned = parse(readFileSync(path.join(REPO_ROOT, 'provisioning/datasources/datasources.yaml'), 'utf8'));
 const gsSettings = provisioned.datasources.find((d) => d.type === 'gridsentinel-anomaly-datasource');
@@ -59,7 +134,7 @@ async function render(page, meta, pick, props) {
 let server;
 let browser;
 try {
-  server = await createServer({});
+  server = await createServer({ routes: api.routes });
   browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 940, height: 700 } });
   const watched = watchPage(page);
@@ -111,14 +186,26 @@ try {
     await page.locator('#reactRoot').screenshot({ path: path.join(OUT, 'query-editor.png') });
   });
 
-  await check('app page renders', async () => {
-    await render(page, appMeta, 'root', {
-      meta: appMeta,
-      basename: '/a/gridsentinel-anomaly-app',
-      query: {},
-      path: '/',
-    });
+  const appProps = { meta: appMeta, basename: '/a/gridsentinel-anomaly-app', query: {}, path: '/' };
+  await check('app page without a GridSentinel datasource says so', async () => {
+    await setDataSources(page, []);
+    await render(page, appMeta, 'root', appProps);
     await page.getByText('Add a GridSentinel datasource').waitFor();
+    await page.getByText(/No GridSentinel datasource yet/).waitFor();
+  });
+
+  await check('app page lists the model in use and its publish history', async () => {
+    await setDataSources(page, [
+      { uid: 'gridsentinel', name: 'GridSentinel', type: 'gridsentinel-anomaly-datasource' },
+    ]);
+    await render(page, appMeta, 'root', appProps);
+    const table = page.getByTestId('gs-model-history');
+    await table.waitFor();
+    await page.getByText(/Model in use: published, 5 features, validation AP 71\.0%/).waitFor();
+    const rows = await table.locator('tbody tr').allInnerTexts();
+    assert.equal(rows.length, 3);
+    assert.match(rows[0], /3 \(rollback\)\s+2026-11-20 \d\d:12\s+ops-lead\s+71\.0%\s+9\s+classifier/);
+    assert.match(rows[1], /nightshift\s+42\.0%\s+11\s+surprise/);
     await page.locator('#reactRoot').screenshot({ path: path.join(OUT, 'app-page.png') });
   });
 

@@ -14,11 +14,16 @@ import type { RetrainRequest, RetrainResult } from '../../datasource/datasource'
 export interface RetrainingDataSource {
   trainFromLabels(req: RetrainRequest): Promise<RetrainResult>;
   publishModel(doc: RetrainResult['doc']): Promise<void>;
+  rollbackModel(): Promise<void>;
 }
 
 export function isRetrainingDataSource(ds: unknown): ds is RetrainingDataSource {
   const d = ds as Partial<RetrainingDataSource> | null;
-  return typeof d?.trainFromLabels === 'function' && typeof d?.publishModel === 'function';
+  return (
+    typeof d?.trainFromLabels === 'function' &&
+    typeof d?.publishModel === 'function' &&
+    typeof d?.rollbackModel === 'function'
+  );
 }
 
 interface Props {
@@ -34,7 +39,7 @@ interface Props {
   canPublish: boolean;
 }
 
-type Phase = 'idle' | 'training' | 'trained' | 'publishing' | 'published';
+type Phase = 'idle' | 'training' | 'trained' | 'publishing' | 'published' | 'rollingBack' | 'rolledBack';
 
 const getStyles = (theme: GrafanaTheme2) => ({
   bar: css({ height: 8, background: theme.colors.background.secondary, borderRadius: 4, overflow: 'hidden' }),
@@ -106,6 +111,26 @@ export function RetrainDialog(props: Props) {
       setError(`Publishing failed: ${message(err)}`);
     }
   };
+
+  const rollback = async () => {
+    const before = phase;
+    setError(null);
+    setPhase('rollingBack');
+    try {
+      ds.current ??= await props.loadDataSource();
+      await ds.current.rollbackModel();
+      await getDataSourceSrv()
+        .reload()
+        .catch(() => undefined);
+      setPhase('rolledBack');
+    } catch (err) {
+      // A trained result stays publishable after a failed rollback.
+      setPhase(before);
+      setError(`Rollback failed: ${message(err)}`);
+    }
+  };
+
+  const busy = phase === 'training' || phase === 'publishing' || phase === 'rollingBack';
 
   const metricRow = (name: string, key: keyof HeldOutMetrics) => (
     <tr key={key}>
@@ -190,9 +215,16 @@ export function RetrainDialog(props: Props) {
           datasource settings (jsonData.modelPrevious) for rollback.
         </p>
       )}
+      {phase === 'rolledBack' && (
+        <p role="status">
+          Rolled back: queries score with the previous model from the next refresh. The model it replaced is now the
+          previous one, so rolling back again undoes this.
+        </p>
+      )}
       {!props.canPublish && (
         <p className={styles.note} data-testid="gs-publish-denied">
-          Publishing changes the datasource for everyone and needs an organization Admin (datasources:write).
+          Publishing or rolling back changes the datasource for everyone and needs an organization Admin
+          (datasources:write).
         </p>
       )}
       <Modal.ButtonRow>
@@ -204,10 +236,13 @@ export function RetrainDialog(props: Props) {
             Cancel training
           </Button>
         ) : (
-          <Button variant="secondary" onClick={train} disabled={phase === 'publishing'}>
+          <Button variant="secondary" onClick={train} disabled={busy}>
             {result ? 'Train again' : 'Train'}
           </Button>
         )}
+        <Button variant="secondary" icon="history" onClick={rollback} disabled={!props.canPublish || busy}>
+          Roll back to the previous model
+        </Button>
         <Button onClick={publish} disabled={!props.canPublish || phase !== 'trained'}>
           Publish
         </Button>
