@@ -29,4 +29,18 @@ export function createChecks() {
 }
 
 /** Grafana's web fonts ship inside Grafana, not in any npm package: their 404s are expected in the harness. */
-export const FONT_REQUEST = /\/public\/fonts\//;
+const FONT_REQUEST = /\/public\/fonts\//;
+
+/**
+ * What went wrong on a page besides expected font 404s: uncaught errors, console errors, HTTP >= 400
+ * responses the browser saw and 404s the harness server answered.
+ */
+export function pageProblems(watched, server) {
+  const expected = (text) => FONT_REQUEST.test(text);
+  return [
+    ...watched.pageErrors,
+    ...watched.consoleErrors.filter((e) => !expected(e)),
+    ...watched.badResponses.filter((r) => !expected(r)),
+    ...server.notFound.filter((r) => !expected(r.url)).map((r) => `404 ${r.url}`),
+  ];
+}

@@ -17,7 +17,7 @@ import path from 'node:path';
 import { bootUser, createGrafanaApi } from '../support/grafanaApi.mjs';
 import { loadCore } from '../support/coreModules.mjs';
 import { launchChromium, openHost, watchPage } from './browser.mjs';
-import { FONT_REQUEST, createChecks } from './checks.mjs';
+import { createChecks, pageProblems } from './checks.mjs';
 import { REPO_ROOT } from './plugin-meta.mjs';
 import { createServer } from './server.mjs';
 
@@ -691,14 +691,7 @@ try {
 
   await watched.settle();
   await check('no page errors, console errors or unexpected 4xx while testing', () => {
-    const font = FONT_REQUEST;
-    const problems = [
-      ...watched.pageErrors,
-      ...watched.consoleErrors.filter((e) => !font.test(e) && !/Failed to load resource/.test(e)),
-      ...watched.badResponses.filter((r) => !font.test(r)),
-      ...server.notFound.filter((r) => !font.test(r.url)).map((r) => `404 ${r.url}`),
-    ];
-    assert.deepEqual(problems, []);
+    assert.deepEqual(pageProblems(watched, server), []);
   });
 } catch (err) {
   crashed(err);

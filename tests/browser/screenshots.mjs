@@ -11,7 +11,7 @@ import { parse } from 'yaml';
 
 import { launchChromium, openHost, watchPage } from './browser.mjs';
 import { bootUser, createGrafanaApi } from '../support/grafanaApi.mjs';
-import { FONT_REQUEST, createChecks } from './checks.mjs';
+import { createChecks, pageProblems } from './checks.mjs';
 import { REPO_ROOT } from './plugin-meta.mjs';
 import { createServer } from './server.mjs';
 
@@ -211,13 +211,7 @@ try {
 
   await watched.settle();
   await check('no page errors, console errors or 404s while rendering', () => {
-    const font = FONT_REQUEST;
-    const problems = [
-      ...watched.pageErrors,
-      ...watched.consoleErrors.filter((e) => !font.test(e)),
-      ...server.notFound.filter((r) => !font.test(r.url)).map((r) => `404 ${r.url}`),
-    ];
-    assert.deepEqual(problems, []);
+    assert.deepEqual(pageProblems(watched, server), []);
   });
 } catch (err) {
   crashed(err);

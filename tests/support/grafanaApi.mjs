@@ -165,6 +165,21 @@ export function createGrafanaApi({ user = bootUser('Admin', 'admin'), datasource
   const denied = (ctx) => ctx.json(403, { message: 'Access denied to save the annotation' });
   const log = (ctx, extra = {}) => calls.push({ method: ctx.req.method, path: ctx.url.pathname, ...extra });
 
+  /** The JSON body of an annotation write, or null once 400 (bad body) or 403 (no `action`) was answered. */
+  async function writeBody(ctx, action) {
+    const body = await readJson(ctx);
+    log(ctx, { body });
+    if (!body) {
+      ctx.json(400, { message: 'bad request data' });
+      return null;
+    }
+    if (!can(action)) {
+      denied(ctx);
+      return null;
+    }
+    return body;
+  }
+
   const routes = [
     {
       method: 'GET',
@@ -210,13 +225,9 @@ export function createGrafanaApi({ user = bootUser('Admin', 'admin'), datasource
       method: 'POST',
       path: '/api/annotations',
       handler: async (ctx) => {
-        const body = await readJson(ctx);
-        log(ctx, { body });
+        const body = await writeBody(ctx, 'annotations:create');
         if (!body) {
-          return ctx.json(400, { message: 'bad request data' });
-        }
-        if (!can('annotations:create')) {
-          return denied(ctx);
+          return;
         }
         if (typeof body.text !== 'string' || body.text === '') {
           return ctx.json(400, { message: 'Failed to save annotation' });
@@ -240,13 +251,9 @@ export function createGrafanaApi({ user = bootUser('Admin', 'admin'), datasource
       method: 'PUT',
       path: ID_PATH,
       handler: async (ctx) => {
-        const body = await readJson(ctx);
-        log(ctx, { body });
+        const body = await writeBody(ctx, 'annotations:write');
         if (!body) {
-          return ctx.json(400, { message: 'bad request data' });
-        }
-        if (!can('annotations:write')) {
-          return denied(ctx);
+          return;
         }
         const item = find(ctx);
         if (item) {
@@ -269,13 +276,9 @@ export function createGrafanaApi({ user = bootUser('Admin', 'admin'), datasource
       method: 'PATCH',
       path: ID_PATH,
       handler: async (ctx) => {
-        const body = await readJson(ctx);
-        log(ctx, { body });
+        const body = await writeBody(ctx, 'annotations:write');
         if (!body) {
-          return ctx.json(400, { message: 'bad request data' });
-        }
-        if (!can('annotations:write')) {
-          return denied(ctx);
+          return;
         }
         const item = find(ctx);
         if (item) {
