@@ -244,3 +244,40 @@ export function readTimeSeriesCsv(text: string, opts: TimeSeriesCsvOptions = {})
   });
   return out;
 }
+
+/**
+ * The step of a time-series table: the first interval, which every later row must follow (strictly
+ * increasing, evenly spaced); errors name the line. A single row gets `singleRowStepMs`.
+ */
+export function evenStep(t: TimeSeriesCsv, timeColumn: string, singleRowStepMs = 3_600_000): number {
+  const stepMs = t.times.length > 1 ? t.times[1] - t.times[0] : singleRowStepMs;
+  for (let i = 1; i < t.times.length; i++) {
+    const d = t.times[i] - t.times[i - 1];
+    if (d <= 0) {
+      throw new CsvError('time is not after the previous row', t.lines[i], timeColumn);
+    }
+    if (d !== stepMs) {
+      throw new CsvError(
+        `uneven step: ${d / 1000}s after the previous row, expected ${stepMs / 1000}s`,
+        t.lines[i],
+        timeColumn
+      );
+    }
+  }
+  return stepMs;
+}
+
+/** A text column of labels: "1" anomalous, "0" normal, empty unknown (null, not normal); column absent: all null. */
+export function labelValues(t: TimeSeriesCsv, column: string | null): Array<0 | 1 | null> {
+  return t.times.map((_, i) => {
+    const raw = column === null ? null : t.text[column][i];
+    if (raw === null) {
+      return null;
+    }
+    const v = raw.trim();
+    if (v !== '0' && v !== '1') {
+      throw new CsvError(`label must be 0, 1 or empty, got "${raw}"`, t.lines[i], column!);
+    }
+    return v === '1' ? 1 : 0;
+  });
+}

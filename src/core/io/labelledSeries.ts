@@ -6,7 +6,7 @@
  * JSONL: {"time": ISO, "<feature>": n|null, ..., "label": 1|0|null, "outage_kind": kind|null}
  */
 import { assertFeatureMatrix, type FeatureMatrix } from '../featureMatrix';
-import { CsvError, parseCsv, readTimeSeriesCsv, writeCsv, type CsvValue } from './csv';
+import { CsvError, evenStep, labelValues, parseCsv, readTimeSeriesCsv, writeCsv, type CsvValue } from './csv';
 
 export interface LabelledSeries {
   matrix: FeatureMatrix;
@@ -72,31 +72,8 @@ export function readLabelledCsv(
   if (table.times.length === 0) {
     throw new CsvError('no data rows', 1);
   }
-  const stepMs = table.times.length > 1 ? table.times[1] - table.times[0] : 3600_000;
-  for (let i = 1; i < table.times.length; i++) {
-    const d = table.times[i] - table.times[i - 1];
-    if (d <= 0) {
-      throw new CsvError('time is not after the previous row', table.lines[i], timeColumn);
-    }
-    if (d !== stepMs) {
-      throw new CsvError(
-        `uneven step: ${d / 1000}s after the previous row, expected ${stepMs / 1000}s`,
-        table.lines[i],
-        timeColumn
-      );
-    }
-  }
-  const labels = table.times.map((_, i): 0 | 1 | null => {
-    const raw = hasLabel ? table.text[LABEL_COLUMN][i] : null;
-    if (raw === null) {
-      return null;
-    }
-    const v = raw.trim();
-    if (v !== '0' && v !== '1') {
-      throw new CsvError(`label must be 0, 1 or empty, got "${raw}"`, table.lines[i], LABEL_COLUMN);
-    }
-    return v === '1' ? 1 : 0;
-  });
+  const stepMs = evenStep(table, timeColumn);
+  const labels = labelValues(table, hasLabel ? LABEL_COLUMN : null);
   const kinds = table.times.map((_, i) => (hasKind ? table.text[KIND_COLUMN][i] : null));
   const matrix: FeatureMatrix = { times: table.times, stepMs, features: table.columns, values: table.values };
   assertFeatureMatrix(matrix);

@@ -4,7 +4,7 @@
  * Train rows must all come before test rows; splitIndex is the first test row.
  */
 import { assertFeatureMatrix, type FeatureMatrix } from '../featureMatrix';
-import { CsvError, parseCsv, readTimeSeriesCsv } from './csv';
+import { CsvError, evenStep, labelValues, parseCsv, readTimeSeriesCsv } from './csv';
 import type { LabelledSeries } from './labelledSeries';
 
 export interface SplitSeries extends LabelledSeries {
@@ -41,9 +41,10 @@ export function readSplitCsv(text: string, opts: SplitCsvOptions = {}): SplitSer
   if (table.columns.length === 0) {
     throw new CsvError('no feature columns', 1);
   }
-  const stepMs = table.times[1] - table.times[0];
+  const stepMs = evenStep(table, timeColumn);
+  const labels = labelValues(table, labelColumn);
   let splitIndex = -1;
-  const labels = table.times.map((_, i): 0 | 1 | null => {
+  table.times.forEach((_, i) => {
     const line = table.lines[i];
     const split = (table.text[splitColumn][i] ?? '').trim();
     if (split !== 'train' && split !== 'test') {
@@ -55,18 +56,6 @@ export function readSplitCsv(text: string, opts: SplitCsvOptions = {}): SplitSer
     if (split === 'train' && splitIndex >= 0) {
       throw new CsvError('train row after the first test row: train must precede test', line, splitColumn);
     }
-    if (i > 0 && table.times[i] - table.times[i - 1] !== stepMs) {
-      throw new CsvError(`uneven step after the previous row, expected ${stepMs / 1000}s`, line, timeColumn);
-    }
-    const raw = table.text[labelColumn][i];
-    if (raw === null) {
-      return null;
-    }
-    const v = raw.trim();
-    if (v !== '0' && v !== '1') {
-      throw new CsvError(`label must be 0, 1 or empty, got "${raw}"`, line, labelColumn);
-    }
-    return v === '1' ? 1 : 0;
   });
   if (splitIndex < 0) {
     throw new CsvError('no test rows (split = "test")', 1, splitColumn);

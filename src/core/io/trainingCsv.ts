@@ -4,7 +4,7 @@
  * text columns such as a split or outage kind are skipped). Steps need not be hourly.
  */
 import { assertFeatureMatrix, type FeatureMatrix } from '../featureMatrix';
-import { CsvError, parseCsv, readTimeSeriesCsv } from './csv';
+import { CsvError, evenStep, labelValues, parseCsv, readTimeSeriesCsv } from './csv';
 
 export interface TrainingCsvOptions {
   /** Default: "time" if present, else "timestamp". */
@@ -64,30 +64,8 @@ export function readTrainingCsv(text: string, opts: TrainingCsvOptions = {}): Tr
     numericColumns: features,
     textColumns: hasLabel ? [labelColumn] : [],
   });
-  const stepMs = t.times.length > 1 ? t.times[1] - t.times[0] : 3600_000;
-  for (let i = 1; i < t.times.length; i++) {
-    const d = t.times[i] - t.times[i - 1];
-    if (d !== stepMs || d <= 0) {
-      throw new CsvError(
-        d <= 0
-          ? 'time is not after the previous row'
-          : `uneven step: ${d / 1000}s after the previous row, expected ${stepMs / 1000}s`,
-        t.lines[i],
-        timeColumn
-      );
-    }
-  }
-  const labels = t.times.map((_, i): 0 | 1 | null => {
-    const raw = hasLabel ? t.text[labelColumn][i] : null;
-    if (raw === null) {
-      return null;
-    }
-    const v = raw.trim();
-    if (v !== '0' && v !== '1') {
-      throw new CsvError(`label must be 0, 1 or empty, got "${raw}"`, t.lines[i], labelColumn);
-    }
-    return v === '1' ? 1 : 0;
-  });
+  const stepMs = evenStep(t, timeColumn);
+  const labels = labelValues(t, hasLabel ? labelColumn : null);
   const matrix: FeatureMatrix = { times: t.times, stepMs, features: [...features], values: t.values };
   assertFeatureMatrix(matrix);
   return { matrix, labels };
