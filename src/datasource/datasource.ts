@@ -169,7 +169,18 @@ export class GridSentinelDataSource extends DataSourceApi<GridSentinelQuery, Gri
     const from = request.range.from.valueOf();
     const to = request.range.to.valueOf();
     // Each target fails on its own: one bad query must not blank the others.
-    const results = await Promise.allSettled(targets.map((t) => this.runTarget(t, from, to, request.scopedVars)));
+    // Targets over the same range and filters (e.g. probability + explanation) share one fetch.
+    const fetched = new Map<string, Promise<FeatureMatrix>>();
+    const fetchOnce = (fromMs: number, toMs: number, filters: Record<string, string[]>) => {
+      const key = JSON.stringify([fromMs, toMs, filters]);
+      if (!fetched.has(key)) {
+        fetched.set(key, this.featureMatrix(fromMs, toMs, filters));
+      }
+      return fetched.get(key)!;
+    };
+    const results = await Promise.allSettled(
+      targets.map((t) => this.runTarget(t, from, to, request.scopedVars, fetchOnce))
+    );
     const response: DataQueryResponse = { data: [], errors: [] };
     results.forEach((r, i) => {
       if (r.status === 'fulfilled') {
@@ -181,14 +192,20 @@ export class GridSentinelDataSource extends DataSourceApi<GridSentinelQuery, Gri
     return response;
   }
 
-  private async runTarget(target: GridSentinelQuery, from: number, to: number, scopedVars: ScopedVars) {
+  private async runTarget(
+    target: GridSentinelQuery,
+    from: number,
+    to: number,
+    scopedVars: ScopedVars,
+    fetchMatrix: (fromMs: number, toMs: number, filters: Record<string, string[]>) => Promise<FeatureMatrix>
+  ) {
     const type = target.queryType ?? DEFAULT_QUERY.queryType!;
     const filters = {
       [this.settings.experimentField]: this.filterValues(target.experiment, scopedVars),
       [this.settings.scheddField]: this.filterValues(target.schedd, scopedVars),
     };
     if (type === 'features') {
-      return featureMatrixToFrame(await this.featureMatrix(from, to, filters), target.refId);
+      return featureMatrixToFrame(await fetchMatrix(from, to, filters), target.refId);
     }
     const mismatch = this.modelMismatch();
     if (mismatch) {
@@ -198,7 +215,7 @@ export class GridSentinelDataSource extends DataSourceApi<GridSentinelQuery, Gri
     const model = this.model();
     const stepMs = this.settings.stepSeconds * 1000;
     const burnIn = model.doc.architecture.contextSteps * stepMs;
-    const matrix = await this.featureMatrix(from - burnIn, to, filters);
+    const matrix = await fetchMatrix(from - burnIn, to, filters);
     const scores = scoreSeries(model, matrix);
     const start = Math.max(
       0,

@@ -223,6 +223,7 @@ describeOs('GridSentinelDataSource through the data proxy', () => {
 
   it('scores every hour with the bundled model: probability, surprise, explanation; no data stays null', async () => {
     const ds = datasource({ elasticsearchUrl: OS });
+    proxy.reset();
     const res = await ds.query(
       request(
         [
@@ -234,6 +235,8 @@ describeOs('GridSentinelDataSource through the data proxy', () => {
         t0 + hours * HOUR
       )
     );
+    // The three targets share one range and filters: one _msearch through the proxy.
+    expect(proxy.stats.requests).toBe(1);
     expect(res.errors).toEqual([]);
     const [p, sFrame, e] = res.data as DataFrame[];
     expect(p.fields[0].values).toEqual(Array.from({ length: hours }, (_, h) => t0 + h * HOUR));
