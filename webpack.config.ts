@@ -1,5 +1,6 @@
 // Project extension of create-plugin's managed webpack config (see .config/README.md "Extend the webpack config").
 import CopyWebpackPlugin from 'copy-webpack-plugin';
+import path from 'path';
 import type { Configuration } from 'webpack';
 
 import grafanaConfig, { type Env } from './.config/webpack/webpack.config';
@@ -11,7 +12,16 @@ const config = async (env: Env): Promise<Configuration> => {
     plugins: [
       ...(base.plugins ?? []),
       // The managed config copies only the root plugin's logos; nested plugins reference their own.
-      new CopyWebpackPlugin({ patterns: [{ from: '*/img/*.svg', to: '.' }] }),
+      new CopyWebpackPlugin({
+        patterns: [
+          { from: '*/img/*.svg', to: '.' },
+          // tfjs-backend-wasm fetches its binaries from setWasmPaths(public path of the datasource's module.js).
+          {
+            from: path.resolve(process.cwd(), 'node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm'),
+            to: 'datasource/[name][ext]',
+          },
+        ],
+      }),
     ],
   };
 };

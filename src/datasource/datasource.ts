@@ -17,12 +17,13 @@ import type { FeatureMatrix } from '../core/featureMatrix';
 import { assembleFeatures, validateFeatureSources, type FeatureSource } from '../core/featureSources';
 import { buildRenderParams, parseRender } from '../core/graphite/render';
 import { labelTargets, stepLabels, type LabelRange } from '../core/labels';
-import { loadModel, type LoadedModel, type ModelDocument } from '../core/model/modelDocument';
+import { loadModel, ModelDocumentError, type LoadedModel, type ModelDocument } from '../core/model/modelDocument';
 import { appendHistory, historyEntry, nextHistoryVersion, readModelHistory } from '../core/model/modelHistory';
-import { scoreSeries } from '../core/model/score';
+import { scoreSeries, scoreSeriesWith, type SeriesScores } from '../core/model/score';
 import { trainModel, validationRows, type TrainProgress } from '../core/model/train';
 import { heldOutMetrics, type HeldOutMetrics } from '../core/retrainMetrics';
 import { featureMatrixToFrame, regionsToFrame, scoresToFrame } from './frames';
+import { scoringBackend } from './scoring';
 import defaultModel from './model/default-model.json';
 import {
   DEFAULT_OPTIONS,
@@ -192,6 +193,23 @@ export class GridSentinelDataSource extends DataSourceApi<GridSentinelQuery, Gri
     return response;
   }
 
+  /** Scores on the chosen backend; a backend failing mid-way (e.g. WebGL context lost) falls back to plain JS. */
+  private async score(model: LoadedModel, matrix: FeatureMatrix): Promise<SeriesScores> {
+    const choice = await scoringBackend(this.settings.backend, model.cfg);
+    if (choice.backend === 'js') {
+      return scoreSeries(model, matrix);
+    }
+    try {
+      return await scoreSeriesWith(choice.forward, model, matrix);
+    } catch (err) {
+      if (err instanceof ModelDocumentError) {
+        throw err;
+      }
+      console.warn(`GridSentinel: scoring on ${choice.backend} failed (${String(err)}); scored in plain JavaScript`);
+      return scoreSeries(model, matrix);
+    }
+  }
+
   private async runTarget(
     target: GridSentinelQuery,
     from: number,
@@ -216,7 +234,7 @@ export class GridSentinelDataSource extends DataSourceApi<GridSentinelQuery, Gri
     const stepMs = this.settings.stepSeconds * 1000;
     const burnIn = model.doc.architecture.contextSteps * stepMs;
     const matrix = await fetchMatrix(from - burnIn, to, filters);
-    const scores = scoreSeries(model, matrix);
+    const scores = await this.score(model, matrix);
     const start = Math.max(
       0,
       scores.times.findIndex((t) => t >= Math.floor(from / stepMs) * stepMs)

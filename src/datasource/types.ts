@@ -2,6 +2,7 @@ import type { DataSourceJsonData } from '@grafana/data';
 import type { DataQuery } from '@grafana/schema';
 
 import { DEFAULT_FEATURE_SOURCES, type FeatureSource } from '../core/featureSources';
+import type { ScoringPreference } from '../core/model/scoringBackend';
 
 /** `regions` is what annotation queries run: merged anomalous hours. */
 export type QueryType = 'probability' | 'features' | 'surprise' | 'explanation' | 'regions';
@@ -30,7 +31,7 @@ export const DEFAULT_THRESHOLD = 0.5;
 
 export const DEFAULT_QUERY: Partial<GridSentinelQuery> = { queryType: 'probability' };
 
-export type ModelBackend = 'auto' | 'webgl' | 'wasm' | 'cpu';
+export type ModelBackend = ScoringPreference;
 
 /** Secrets, write-only from the browser: Grafana keeps them server-side and adds them in the data proxy. */
 export interface GridSentinelSecureOptions {

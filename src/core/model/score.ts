@@ -1,8 +1,8 @@
 /** Scores a whole feature matrix with a loaded model in one streaming pass (no tfjs needed). */
 import type { FeatureMatrix } from '../featureMatrix';
 import { checkCompatible, type LoadedModel } from './modelDocument';
-import { streamForward } from './network';
-import { prepareInputs } from './preprocessing';
+import { streamForward, type NetworkConfig, type NetworkWeights, type StreamOutput } from './network';
+import { prepareInputs, type PreparedInputs } from './preprocessing';
 import { computeSurprise, surpriseProbability } from './surprise';
 
 export type ScoreSource = 'classifier' | 'surprise';
@@ -23,10 +23,34 @@ export const TOP_FEATURES = 3;
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
+/** A streaming forward pass: plain JS (streamForward) or a tfjs backend (tfStreamForward). */
+export type Forward = (
+  cfg: NetworkConfig,
+  w: NetworkWeights,
+  inputs: Float32Array,
+  T: number
+) => StreamOutput | Promise<StreamOutput>;
+
+/** Scores with the plain-JS pass (synchronous; no tfjs backend needed). */
 export function scoreSeries(model: LoadedModel, m: FeatureMatrix): SeriesScores {
   checkCompatible(model, m);
   const prepared = prepareInputs(model.preprocessing, m);
-  const stream = streamForward(model.cfg, model.weights, prepared.inputs, prepared.steps);
+  return finishScores(model, m, prepared, streamForward(model.cfg, model.weights, prepared.inputs, prepared.steps));
+}
+
+/** Scores with the given forward pass; the same outputs as scoreSeries within float32 rounding. */
+export async function scoreSeriesWith(forward: Forward, model: LoadedModel, m: FeatureMatrix): Promise<SeriesScores> {
+  checkCompatible(model, m);
+  const prepared = prepareInputs(model.preprocessing, m);
+  return finishScores(model, m, prepared, await forward(model.cfg, model.weights, prepared.inputs, prepared.steps));
+}
+
+function finishScores(
+  model: LoadedModel,
+  m: FeatureMatrix,
+  prepared: PreparedInputs,
+  stream: StreamOutput
+): SeriesScores {
   const cal = model.doc.surprise;
   const { surprise, perFeature } = computeSurprise(prepared, stream, cal.residualScale, cal.aggregate);
   const T = prepared.steps;
@@ -38,11 +62,12 @@ export function scoreSeries(model: LoadedModel, m: FeatureMatrix): SeriesScores 
     probability: new Float64Array(T).fill(NaN),
     surprise,
     source: new Array(T).fill(null),
-    topFeatures: [],
+    topFeatures: new Array(T),
   };
+  const top = new Int32Array(TOP_FEATURES);
   for (let t = 0; t < T; t++) {
+    out.topFeatures[t] = [];
     if (prepared.emptyRow[t]) {
-      out.topFeatures.push([]);
       continue;
     }
     const p = useClassifier ? sigmoid(stream.logits[t] - offset) : surpriseProbability(cal, surprise[t]);
@@ -50,15 +75,23 @@ export function scoreSeries(model: LoadedModel, m: FeatureMatrix): SeriesScores 
       out.probability[t] = p;
       out.source[t] = useClassifier ? 'classifier' : 'surprise';
     }
-    const ranked: Array<[number, number]> = [];
+    // Insertion into a TOP_FEATURES-long list (largest first, ties to the lower index): no sort per step.
+    let n = 0;
     for (let f = 0; f < F; f++) {
       const v = perFeature[t * F + f];
-      if (v > 0) {
-        ranked.push([v, f]);
+      if (!(v > 0) || (n === TOP_FEATURES && v <= perFeature[t * F + top[n - 1]])) {
+        continue;
       }
+      let i = n < TOP_FEATURES ? n++ : n - 1;
+      while (i > 0 && perFeature[t * F + top[i - 1]] < v) {
+        top[i] = top[i - 1];
+        i--;
+      }
+      top[i] = f;
     }
-    ranked.sort((a, b) => b[0] - a[0] || a[1] - b[1]);
-    out.topFeatures.push(ranked.slice(0, TOP_FEATURES).map(([, f]) => m.features[f]));
+    for (let i = 0; i < n; i++) {
+      out.topFeatures[t].push(m.features[top[i]]);
+    }
   }
   return out;
 }

@@ -14,10 +14,11 @@ const AUTH_MODES = [
 ];
 
 const BACKENDS: Array<{ value: ModelBackend; label: string }> = [
-  { value: 'auto', label: 'Auto (fastest available)' },
-  { value: 'webgl', label: 'WebGL' },
-  { value: 'wasm', label: 'WebAssembly' },
-  { value: 'cpu', label: 'CPU (plain JavaScript)' },
+  { value: 'auto', label: 'Auto (fastest here, timed once per browser)' },
+  { value: 'webgl', label: 'WebGL (TensorFlow.js)' },
+  { value: 'wasm', label: 'WebAssembly (TensorFlow.js)' },
+  { value: 'cpu', label: 'CPU (TensorFlow.js)' },
+  { value: 'js', label: 'Plain JavaScript (no TensorFlow.js)' },
 ];
 
 const LABEL_WIDTH = 24;
