@@ -4,6 +4,7 @@ import {
   labelsFromAnnotations,
   planLabelChanges,
   rangesFromSteps,
+  redundantLabels,
   stepLabels,
   toggleSteps,
   type LabelRange,
@@ -91,5 +92,21 @@ describe('labels', () => {
       H
     );
     expect(plan).toEqual({ create: [], delete: [2] });
+  });
+
+  it('finds records covered by an older record of the same value, and nothing else', () => {
+    const r = (id: number, from: number, to: number, value: LabelValue = 'anomaly'): LabelRange => ({
+      id,
+      startMs: times[from],
+      endMs: times[to],
+      value,
+    });
+    // 2 duplicates 1; 3 lies inside 1; 4 overlaps 1 only partly; 5 has the other value; 6 is older than 7 but
+    // only 7 is covered (by 1).
+    expect(redundantLabels([r(1, 0, 3), r(2, 0, 3), r(3, 1, 2), r(4, 2, 5), r(5, 1, 2, 'normal'), r(7, 0, 1)])).toEqual(
+      [2, 3, 7]
+    );
+    expect(redundantLabels([r(2, 0, 3), r(1, 0, 3)])).toEqual([2]);
+    expect(redundantLabels([{ ...r(1, 0, 3), id: undefined }, r(2, 0, 3)])).toEqual([]);
   });
 });

@@ -68,6 +68,34 @@ export function annotationForLabel(r: Pick<LabelRange, 'startMs' | 'endMs' | 'va
   };
 }
 
+/**
+ * Stored labels that add nothing: covered entirely by another label of the same value that wins the
+ * tie (the lower id; ids grow with creation). Grafana has no conditional write, so two people toggling
+ * the same hour at once each create a record; every client that sees both deletes the same one, so
+ * they converge on the oldest record and no label is lost.
+ */
+export function redundantLabels(labels: readonly LabelRange[]): number[] {
+  const out: number[] = [];
+  for (const a of labels) {
+    if (a.id === undefined) {
+      continue;
+    }
+    const covered = labels.some(
+      (b) =>
+        b !== a &&
+        b.id !== undefined &&
+        b.id < a.id! &&
+        b.value === a.value &&
+        b.startMs <= a.startMs &&
+        b.endMs >= a.endMs
+    );
+    if (covered) {
+      out.push(a.id);
+    }
+  }
+  return out;
+}
+
 /** Per step, the label covering its start (the most recently updated one wins on overlaps). */
 export function stepLabels(labels: readonly LabelRange[], times: readonly number[]): Array<LabelValue | null> {
   const ordered = [...labels].sort((a, b) => (a.updatedMs ?? 0) - (b.updatedMs ?? 0));

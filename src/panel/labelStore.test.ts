@@ -89,6 +89,23 @@ describe('LabelStore', () => {
     expect(rel).toHaveLength(2);
   });
 
+  it('two operators toggling the same hour at once leave one record, not two', async () => {
+    const server = fakeServer();
+    const alice = new LabelStore(server.http);
+    const bob = new LabelStore(server.http);
+    // Both plan from the same empty state, so both create; the clean-up after each write keeps one.
+    await Promise.all([alice.change(times, H, 5, 6, toggle('anomaly')), bob.change(times, H, 5, 6, toggle('anomaly'))]);
+    expect(server.items).toHaveLength(1);
+    expect(server.items[0]).toMatchObject({ id: 1, time: times[5], timeEnd: times[7] });
+    // The overlapping but wider run stays: it holds an hour the other one does not.
+    await Promise.all([alice.change(times, H, 7, 7, toggle('anomaly')), bob.change(times, H, 8, 8, toggle('anomaly'))]);
+    const labels = await alice.read(times[0], times[23] + H);
+    const covered = times
+      .filter((t) => labels.some((l) => t >= l.startMs && t < l.endMs))
+      .map((t) => (t - times[0]) / H);
+    expect(covered).toEqual([5, 6, 7, 8]);
+  });
+
   it('undo restores the span to its state before the change', async () => {
     const { items, http } = fakeServer();
     const store = new LabelStore(http);

@@ -2,7 +2,8 @@
  * Every Grafana annotations call the timeline makes lives here. Labels are org-wide annotations tagged
  * `gridsentinel` + `gridsentinel:anomaly|normal` (src/core/labels.ts). A change re-reads what is stored
  * right before planning and only touches the changed span, so two operators labelling at once lose
- * nothing and applying the same change twice is a no-op.
+ * nothing and applying the same change twice is a no-op; records that simultaneous writes duplicated
+ * are removed right after (redundantLabels).
  */
 import type { DataFrame } from '@grafana/data';
 import { getBackendSrv } from '@grafana/runtime';
@@ -13,6 +14,7 @@ import {
   annotationForLabel,
   labelsFromAnnotations,
   planLabelChanges,
+  redundantLabels,
   stepLabels,
   type AnnotationLike,
   type LabelRange,
@@ -153,6 +155,17 @@ export class LabelStore {
     for (const r of plan.create) {
       await this.http.create(annotationForLabel(r));
     }
-    return { lo, hi, before, after, calls: plan.delete.length + plan.create.length };
+    const cleaned = plan.create.length > 0 ? await this.removeRedundant(wFrom, wTo) : 0;
+    return { lo, hi, before, after, calls: plan.delete.length + plan.create.length + cleaned };
+  }
+
+  /**
+   * After a write, deletes records a simultaneous writer made redundant (see redundantLabels). A delete
+   * that fails because the other client got there first is fine.
+   */
+  private async removeRedundant(fromMs: number, toMs: number): Promise<number> {
+    const ids = redundantLabels(await this.read(fromMs, toMs));
+    await Promise.all(ids.map((id) => this.http.remove(id).catch(() => undefined)));
+    return ids.length;
   }
 }
