@@ -9,6 +9,11 @@ const config = async (env: Env): Promise<Configuration> => {
   const base = await grafanaConfig(env);
   return {
     ...base,
+    entry: {
+      ...(base.entry as Record<string, string>),
+      // A Web Worker script, not an AMD module: the worker has no loader to call define().
+      'datasource/trainWorker': { import: './datasource/trainWorker.ts', library: { type: 'self' } },
+    },
     plugins: [
       ...(base.plugins ?? []),
       // The managed config copies only the root plugin's logos; nested plugins reference their own.

@@ -20,10 +20,11 @@ import { labelTargets, stepLabels, type LabelRange } from '../core/labels';
 import { loadModel, ModelDocumentError, type LoadedModel, type ModelDocument } from '../core/model/modelDocument';
 import { appendHistory, historyEntry, nextHistoryVersion, readModelHistory } from '../core/model/modelHistory';
 import { scoreSeries, scoreSeriesWith, type SeriesScores } from '../core/model/score';
-import { trainModel, validationRows, type TrainProgress } from '../core/model/train';
-import { heldOutMetrics, type HeldOutMetrics } from '../core/retrainMetrics';
+import type { TrainProgress } from '../core/model/train';
+import type { HeldOutMetrics } from '../core/retrainMetrics';
 import { featureMatrixToFrame, regionsToFrame, scoresToFrame } from './frames';
 import { scoringBackend } from './scoring';
+import { trainInWorker } from './training';
 import defaultModel from './model/default-model.json';
 import {
   DEFAULT_OPTIONS,
@@ -58,6 +59,8 @@ export interface RetrainResult {
   /** The current model and the retrained one on the labelled hours training held out. */
   before: HeldOutMetrics | null;
   after: HeldOutMetrics;
+  /** tfjs backend training ran on (in the training worker). */
+  backend: string;
 }
 
 /** What a failed proxied request means for the person configuring the datasource. */
@@ -509,26 +512,20 @@ export class GridSentinelDataSource extends DataSourceApi<GridSentinelQuery, Gri
   async trainFromLabels(req: RetrainRequest): Promise<RetrainResult> {
     const matrix = await this.featureMatrix(req.fromMs, req.toMs);
     const states = stepLabels(req.labels, matrix.times);
-    const targets = labelTargets(states);
-    const doc = await trainModel(
-      { matrix, labels: targets },
-      { epochs: req.epochs, signal: req.signal, onProgress: req.onProgress }
+    const outcome = await trainInWorker(
+      {
+        matrix,
+        labels: labelTargets(states),
+        current: this.modelMismatch() ? null : this.model().doc,
+        threshold: req.threshold ?? DEFAULT_THRESHOLD,
+        epochs: req.epochs,
+      },
+      { signal: req.signal, onProgress: req.onProgress }
     );
-    const C = doc.architecture.contextSteps;
-    // The same rows trainModel held out (its default validation share).
-    const heldOut = validationRows(matrix.times.length, 2 * C, C, 0.2);
-    const threshold = req.threshold ?? DEFAULT_THRESHOLD;
-    let before: HeldOutMetrics | null = null;
-    if (!this.modelMismatch()) {
-      before = heldOutMetrics(scoreSeries(this.model(), matrix).probability, targets, heldOut, threshold);
-    }
-    const after = heldOutMetrics(scoreSeries(loadModel(doc), matrix).probability, targets, heldOut, threshold);
     return {
-      doc,
+      ...outcome,
       anomalousHours: states.filter((s) => s === 'anomaly').length,
       normalHours: states.filter((s) => s === 'normal').length,
-      before,
-      after,
     };
   }
 

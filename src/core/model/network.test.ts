@@ -1,15 +1,8 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 
-import {
-  buildLayers,
-  flattenWeights,
-  readWeights,
-  streamForward,
-  unflattenWeights,
-  writeWeights,
-  type NetworkConfig,
-} from './network';
+import { buildLayers, readWeights, writeWeights } from './layers';
+import { flattenWeights, streamForward, unflattenWeights, type NetworkConfig } from './network';
 import { Rng } from '../generator/rng';
 
 beforeAll(async () => {

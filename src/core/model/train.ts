@@ -23,11 +23,10 @@ import {
   type ModelDocument,
   type TrainingMetadata,
 } from './modelDocument';
+import { buildLayers, readWeights } from './layers';
 import {
-  buildLayers,
   flattenWeights,
   parameterCount,
-  readWeights,
   streamForward,
   unflattenWeights,
   type NetworkConfig,

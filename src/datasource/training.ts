@@ -1,0 +1,80 @@
+/**
+ * Retraining runs in a Web Worker (dist/datasource/trainWorker.js, next to this plugin's module.js), so
+ * the dashboard keeps answering while TensorFlow.js trains; the worker bundles tfjs-layers, which the
+ * datasource's own module.js then does not need. Cancel terminates the worker: immediate, and nothing
+ * half-trained survives.
+ */
+import type { TrainProgress } from '../core/model/train';
+import type { RetrainInput, RetrainOutcome } from '../core/model/retrain';
+
+declare const __webpack_public_path__: string;
+
+export const WORKER_FILE = 'trainWorker.js';
+
+export type WorkerRequest = { type: 'train'; input: RetrainInput; wasmPath: string };
+export type WorkerReply =
+  | { type: 'progress'; progress: TrainProgress }
+  | { type: 'done'; outcome: RetrainOutcome; backend: string }
+  | { type: 'error'; message: string };
+
+export interface WorkerOutcome extends RetrainOutcome {
+  /** tfjs backend the worker trained on. */
+  backend: string;
+}
+
+function abortError(): Error {
+  const e = new Error('training aborted');
+  e.name = 'AbortError';
+  return e;
+}
+
+/**
+ * Workers must be same-origin; a plugin served from a CDN (Grafana's plugin CDN) is not, so its script
+ * is fetched and started from a blob: URL instead.
+ */
+async function startWorker(url: string): Promise<Worker> {
+  if (new URL(url).origin === window.location.origin) {
+    return new Worker(url);
+  }
+  const res = await fetch(url);
+  if (!res.ok) {
+    throw new Error(`could not load the training worker (${url}: HTTP ${res.status})`);
+  }
+  return new Worker(URL.createObjectURL(new Blob([await res.text()], { type: 'text/javascript' })));
+}
+
+export async function trainInWorker(
+  input: RetrainInput,
+  opts: { signal?: AbortSignal; onProgress?: (p: TrainProgress) => void } = {}
+): Promise<WorkerOutcome> {
+  const base = new URL(__webpack_public_path__, document.baseURI).href;
+  if (opts.signal?.aborted) {
+    throw abortError();
+  }
+  const worker = await startWorker(base + WORKER_FILE);
+  return new Promise<WorkerOutcome>((resolve, reject) => {
+    const stop = (settle: () => void) => {
+      worker.terminate();
+      opts.signal?.removeEventListener('abort', onAbort);
+      settle();
+    };
+    const onAbort = () => stop(() => reject(abortError()));
+    opts.signal?.addEventListener('abort', onAbort);
+    worker.onmessage = (e: MessageEvent<WorkerReply>) => {
+      const m = e.data;
+      if (m.type === 'progress') {
+        opts.onProgress?.(m.progress);
+      } else if (m.type === 'done') {
+        stop(() => resolve({ ...m.outcome, backend: m.backend }));
+      } else {
+        stop(() => reject(new Error(m.message)));
+      }
+    };
+    worker.onerror = (e) => {
+      e.preventDefault();
+      stop(() => reject(new Error(`training worker failed: ${e.message || `could not start ${base}${WORKER_FILE}`}`)));
+    };
+    const request: WorkerRequest = { type: 'train', input, wasmPath: base };
+    worker.postMessage(request);
+  });
+}
