@@ -22,7 +22,7 @@ require('@tensorflow/tfjs-backend-wasm');
 const { loadModel } = lib('core/model/modelDocument.js');
 const { scoreSeries, scoreSeriesWith } = lib('core/model/score.js');
 const { prepareInputs } = lib('core/model/preprocessing.js');
-const { buildLayers, writeWeights } = lib('core/model/network.js');
+const { buildLayers, writeWeights } = lib('core/model/layers.js');
 const { tfStreamForward } = lib('core/model/tfForward.js');
 const gen = lib('core/generator/index.js');
 

@@ -9,15 +9,21 @@ export const HOST_BUILD_DIR = path.join(here, '.host-build');
 // About 240 MB; kept with the other tool caches rather than next to the output.
 const CACHE_DIR = path.join(here, '..', '..', 'node_modules', '.cache', 'gs-browser-host');
 
+/** Host bundle with React's production build (as Grafana ships it), unminified: for timing the panel. */
+export const HOST_BUILD_DIR_REACT_PROD = path.join(HOST_BUILD_DIR, 'public-react-production');
+
 export default (env = {}) => {
   const production = Boolean(env.production);
+  const reactProduction = Boolean(env.reactProduction);
   return {
     mode: production ? 'production' : 'development',
+    // React (and other libraries) read process.env.NODE_ENV to drop development-only checks.
+    optimization: reactProduction ? { nodeEnv: 'production' } : undefined,
     devtool: false,
     context: here,
     entry: { host: './host/index.ts' },
     output: {
-      path: path.join(HOST_BUILD_DIR, 'public'),
+      path: reactProduction ? HOST_BUILD_DIR_REACT_PROD : path.join(HOST_BUILD_DIR, 'public'),
       // server.mjs serves this folder at /harness/.
       publicPath: '/harness/',
       filename: '[name].js',
@@ -29,7 +35,7 @@ export default (env = {}) => {
     cache: {
       type: 'filesystem',
       cacheDirectory: CACHE_DIR,
-      name: production ? 'production' : 'development',
+      name: production ? 'production' : reactProduction ? 'development-react-production' : 'development',
       buildDependencies: { config: [fileURLToPath(import.meta.url)] },
     },
     resolve: { extensions: ['.ts', '.tsx', '.mjs', '.js', '.json'] },
