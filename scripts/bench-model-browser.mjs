@@ -10,9 +10,20 @@
 // node_modules/.cache/gs-bench-model) into scripts/bench/.build/ with the tfjs-backend-wasm binaries,
 // serves that folder on 127.0.0.1 and opens it in Chromium (tests/browser/browser.mjs: SwiftShader WebGL).
 // WebGL here is SwiftShader, a CPU renderer: its timings say nothing about a real GPU.
-// Options: --no-build (reuse scripts/bench/.build), --backends=wasm,webgl, --runs=7 (one-pass),
-// --naive-runs=3, --naive-budget-s=60 (stop repeating a naive row once this much time is spent).
-import { copyFileSync, createReadStream, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+// The bundle is removed after the run (`eslint .` would lint it) unless --keep-build is given.
+// Options: --keep-build, --no-build (reuse a kept scripts/bench/.build), --backends=wasm,webgl,
+// --runs=7 (one-pass and plain JS), --naive-runs=3, --naive-budget-s=60 (stop repeating a naive row once
+// this much time is spent; at least one run).
+import {
+  copyFileSync,
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import { cpus, totalmem } from 'node:os';
@@ -125,7 +136,7 @@ const fmtDiff = (d) => (d === undefined ? '–' : d === 0 ? '0' : d.toExponentia
 const fmtRuns = (t) => (t.runs.length === 1 ? '1 run' : `median of ${t.runs.length}`);
 
 async function main() {
-  if (args.build !== 'false' && !args['no-build']) {
+  if (!args['no-build']) {
     mkdirSync(OUT_DIR, { recursive: true });
     await build();
   } else if (!existsSync(path.join(OUT_DIR, 'main.js'))) {
@@ -175,6 +186,9 @@ async function main() {
   } finally {
     await browser.close().catch(() => {});
     server.close();
+    if (!args['keep-build']) {
+      rmSync(OUT_DIR, { recursive: true, force: true });
+    }
   }
   if (watch.pageErrors.length > 0 || watch.consoleErrors.length > 0 || watch.badResponses.length > 0) {
     log(`page problems:\n  ${[...watch.pageErrors, ...watch.consoleErrors, ...watch.badResponses].join('\n  ')}`);
@@ -204,12 +218,14 @@ async function main() {
     `Series: ${info.hours} hourly steps × ${info.features} features (generator, seed 7); model: the bundled default ` +
       `(${info.units} units, context ${info.contextSteps}). One-pass and plain-JS rows: median of ${ONE_PASS_RUNS} after a warm-up run; ` +
       `naive rows: after a warm-up on a slice with the same batch shapes, up to ${NAIVE_RUNS} runs (fewer once ${NAIVE_BUDGET_MS / 1000} s are spent). ` +
+      'Forward alone: the same pass without preprocessing, surprise and top features (median of as many runs). ' +
+      'Tensors: tf.memory().numTensors around each row (the naive rows hold the layers model and the windows, disposed at the end). ' +
       'Speed-up: naive time on the same backend / one-pass time.\n'
   );
   console.log(
-    '| method | backend | time | runs | first (warm-up) run | max \\|Δp\\| vs plain JS | tensors before → after | speed-up vs naive batch 32 | speed-up vs naive batch 1024 |'
+    '| method | backend | time | runs | first (warm-up) run | forward alone | max \\|Δp\\| vs plain JS | tensors before → after | speed-up vs naive batch 32 | speed-up vs naive batch 1024 |'
   );
-  console.log('|---|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     const t = r.t;
     const label =
@@ -220,7 +236,7 @@ async function main() {
           : `naive sliding-window \`model.predict\`, batch ${r.batch}`;
     const one = r.method === 'onePass';
     console.log(
-      `| ${label} | ${r.backend} | ${fmtMs(t.ms)} | ${fmtRuns(t)} | ${fmtMs(t.firstMs)} | ${fmtDiff(t.maxDiff)} | ` +
+      `| ${label} | ${r.backend} | ${fmtMs(t.ms)} | ${fmtRuns(t)} | ${fmtMs(t.firstMs)} | ${t.forwardMs === undefined ? '–' : fmtMs(t.forwardMs)} | ${fmtDiff(t.maxDiff)} | ` +
         `${t.tensorsBefore} → ${t.tensorsAfter} | ${one ? ratio(naiveMs(r.backend, 32), t.ms) : '–'} | ${one ? ratio(naiveMs(r.backend, 1024), t.ms) : '–'} |`
     );
   }

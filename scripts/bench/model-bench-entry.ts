@@ -12,6 +12,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { DEFAULT_SEED_SCALE, generateLabelledSeries } from '../../src/core/generator';
 import { loadModel } from '../../src/core/model/modelDocument';
 import { buildLayers, writeWeights, type NetworkLayers } from '../../src/core/model/layers';
+import { streamForward } from '../../src/core/model/network';
 import { prepareInputs } from '../../src/core/model/preprocessing';
 import { scoreSeries, scoreSeriesWith, type SeriesScores } from '../../src/core/model/score';
 import { initTfBackend, tfStreamForward } from '../../src/core/model/tfForward';
@@ -99,6 +100,8 @@ export interface Timing {
   firstMs?: number;
   /** Max |probability − plain-JS probability| (one-pass only). */
   maxDiff?: number;
+  /** One-pass only: median of the forward pass alone on prepared inputs (no preprocessing or surprise), ms. */
+  forwardMs?: number;
   tensorsBefore: number;
   tensorsAfter: number;
 }
@@ -135,7 +138,20 @@ async function plainJs(runs: number): Promise<Timing> {
   reference = scoreSeries(model, matrix); // warm-up
   const firstMs = performance.now() - t0;
   const times = await timeRuns(() => scoreSeries(model, matrix), runs);
-  return { ms: median(times), runs: times, firstMs, maxDiff: 0, tensorsBefore, tensorsAfter: tf.memory().numTensors };
+  const prepared = prepareInputs(model.preprocessing, matrix);
+  const forwardTimes = await timeRuns(
+    () => streamForward(model.cfg, model.weights, prepared.inputs, prepared.steps),
+    runs
+  );
+  return {
+    ms: median(times),
+    runs: times,
+    firstMs,
+    maxDiff: 0,
+    forwardMs: median(forwardTimes),
+    tensorsBefore,
+    tensorsAfter: tf.memory().numTensors,
+  };
 }
 
 /** Whole scoring (preprocessing, forward on the backend, surprise, top features): scoreSeriesWith + tfStreamForward. */
@@ -149,11 +165,14 @@ async function onePass(backend: string, runs: number): Promise<Timing> {
   const scores = await scoreSeriesWith(forward, model, matrix); // warm-up (shaders, wasm kernels)
   const firstMs = performance.now() - t0;
   const times = await timeRuns(() => scoreSeriesWith(forward, model, matrix), runs);
+  const prepared = prepareInputs(model.preprocessing, matrix);
+  const forwardTimes = await timeRuns(() => forward(model.cfg, model.weights, prepared.inputs, prepared.steps), runs);
   return {
     ms: median(times),
     runs: times,
     firstMs,
     maxDiff: maxDiff(scores.probability, reference.probability),
+    forwardMs: median(forwardTimes),
     tensorsBefore,
     tensorsAfter: tf.memory().numTensors,
   };
@@ -212,8 +231,8 @@ async function predict(s: NaiveState, x: tf.Tensor3D, batchSize: number): Promis
  * first; then up to `runs` timed runs, stopping early once `budgetMs` is spent (at least one run).
  */
 async function naive(backend: string, batchSize: number, runs: number, budgetMs: number): Promise<Timing> {
-  const tensorsBefore = tf.memory().numTensors;
   const s = await naiveSetup(backend);
+  const tensorsBefore = tf.memory().numTensors; // the layers model's weights and the windows are held until cleanup
   const warm = Math.min(s.n, batchSize + (s.n % batchSize));
   const xs = tf.slice(s.x, [0, 0, 0], [warm, -1, -1]);
   const t0 = performance.now();

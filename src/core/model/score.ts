@@ -3,6 +3,7 @@ import type { FeatureMatrix } from '../featureMatrix';
 import { checkCompatible, type LoadedModel } from './modelDocument';
 import { streamForward, type NetworkConfig, type NetworkWeights, type StreamOutput } from './network';
 import { prepareInputs, type PreparedInputs } from './preprocessing';
+import { orderedProbability } from './probability';
 import { computeSurprise, surpriseProbability } from './surprise';
 
 export type ScoreSource = 'classifier' | 'surprise';
@@ -20,8 +21,6 @@ export interface SeriesScores {
 }
 
 export const TOP_FEATURES = 3;
-
-const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
 /** A streaming forward pass: plain JS (streamForward) or a tfjs backend (tfStreamForward). */
 export type Forward = (
@@ -70,7 +69,7 @@ function finishScores(
     if (prepared.emptyRow[t]) {
       continue;
     }
-    const p = useClassifier ? sigmoid(stream.logits[t] - offset) : surpriseProbability(cal, surprise[t]);
+    const p = useClassifier ? orderedProbability(stream.logits[t] - offset) : surpriseProbability(cal, surprise[t]);
     if (Number.isFinite(p)) {
       out.probability[t] = p;
       out.source[t] = useClassifier ? 'classifier' : 'surprise';

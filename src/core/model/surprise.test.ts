@@ -31,9 +31,20 @@ describe('surprise calibration', () => {
     }
     const fit = fitLogistic(xs, ys);
     expect(fit.slope).toBeGreaterThan(0);
-    expect(fit.intercept).toBeLessThan(DEFAULT_LOGISTIC.intercept);
+    // Rising towards the label rates: none below x = 1, a third above.
+    const p = (x: number) => 1 / (1 + Math.exp(-fit.slope * (x - fit.intercept)));
+    expect(p(0.5)).toBeLessThan(p(3) / 2);
+    expect(p(3)).toBeGreaterThan(0.15);
+    expect(p(3)).toBeLessThan(0.5);
     const none = fitLogistic([], []);
     expect(none.slope).toBeCloseTo(DEFAULT_LOGISTIC.slope);
     expect(none.intercept).toBeCloseTo(DEFAULT_LOGISTIC.intercept);
+  });
+
+  it('keeps the prior when labelled anomalies are less surprising than normal rows', () => {
+    // Seen on ASD omi-1: a clamped slope put the intercept at 15,400 and every probability at 0.
+    const xs = Array.from({ length: 400 }, (_, i) => (i % 40) / 4);
+    const ys = xs.map((x, i) => (x < 2 && i % 2 === 0 ? 1 : 0));
+    expect(fitLogistic(xs, ys)).toEqual(DEFAULT_LOGISTIC);
   });
 });

@@ -4,6 +4,7 @@
  */
 import type { PreparedInputs } from './preprocessing';
 import type { StreamOutput } from './network';
+import { orderedProbability } from './probability';
 
 export type SurpriseAggregate = 'mean' | 'max';
 
@@ -29,6 +30,7 @@ const MIN_RESIDUAL_SCALE = 0.1;
 const TAIL_LEVEL = 0.95;
 /** Without labels to fit it: a step as rare as 1 in 100 normal steps gets 0.5, 1 in 1,000 gets ≈ 0.92. */
 export const DEFAULT_LOGISTIC = { slope: 2.5, intercept: 2 };
+const MIN_LOGISTIC_SLOPE = 0.1;
 const QUANTILE_LEVELS = Array.from({ length: 20 }, (_, k) => k * 0.05);
 
 export interface SurpriseSeries {
@@ -174,10 +176,19 @@ export function fitLogistic(
 ): { slope: number; intercept: number } {
   const b0 = DEFAULT_LOGISTIC.slope;
   const a0 = -DEFAULT_LOGISTIC.slope * DEFAULT_LOGISTIC.intercept;
+  // Negative penalized log-likelihood (stable softplus form).
+  const loss = (a: number, b: number) => {
+    let v = 0.5 * l2 * ((a - a0) ** 2 + (b - b0) ** 2);
+    for (let i = 0; i < xs.length; i++) {
+      const z = a + b * xs[i];
+      v += Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z))) - ys[i] * z;
+    }
+    return v;
+  };
   let a = a0;
   let b = b0;
-  for (let iter = 0; iter < 50; iter++) {
-    // Gradient and Hessian of the negative penalized log-likelihood.
+  let current = loss(a, b);
+  for (let iter = 0; iter < 100; iter++) {
     let ga = l2 * (a - a0);
     let gb = l2 * (b - b0);
     let haa = l2;
@@ -199,15 +210,31 @@ export function fitLogistic(
     }
     const da = (hbb * ga - hab * gb) / det;
     const db = (haa * gb - hab * ga) / det;
-    a -= da;
-    b -= db;
-    if (Math.abs(da) + Math.abs(db) < 1e-9) {
+    // Newton step, halved until the loss goes down (plain Newton diverges on separable labels).
+    let step = 1;
+    let next = loss(a - da, b - db);
+    while (!(next <= current) && step > 1e-6) {
+      step /= 2;
+      next = loss(a - step * da, b - step * db);
+    }
+    if (!(next <= current)) {
+      break;
+    }
+    a -= step * da;
+    b -= step * db;
+    const gain = current - next;
+    current = next;
+    if (gain < 1e-10) {
       break;
     }
   }
-  // Probability must rise with surprise.
-  const slope = Math.max(0.1, b);
-  return { slope: round6(slope), intercept: round6(-a / slope) };
+  // Probability must rise with surprise. Labels that say otherwise (anomalies less surprising than
+  // normal rows) cannot be fitted by a rising curve; clamping the slope would then put the intercept far
+  // out and every probability at 0. Keep the prior instead.
+  if (!(b >= MIN_LOGISTIC_SLOPE) || !Number.isFinite(a)) {
+    return { ...DEFAULT_LOGISTIC };
+  }
+  return { slope: round6(b), intercept: round6(-a / b) };
 }
 
 export function surpriseProbability(cal: SurpriseCalibration, s: number): number {
@@ -215,5 +242,5 @@ export function surpriseProbability(cal: SurpriseCalibration, s: number): number
     return NaN;
   }
   const x = surpriseEvidence(cal, s);
-  return 1 / (1 + Math.exp(-cal.logistic.slope * (x - cal.logistic.intercept)));
+  return orderedProbability(cal.logistic.slope * (x - cal.logistic.intercept));
 }

@@ -34,6 +34,7 @@ import {
   type StreamOutput,
 } from './network';
 import { fitPreprocessing, prepareInputs, type PreparedInputs, type PreprocessingOptions } from './preprocessing';
+import { orderedProbability } from './probability';
 import { scoreSeries } from './score';
 import {
   computeSurprise,
@@ -198,7 +199,6 @@ function checkAbort(signal?: AbortSignal): void {
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
-const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 const r4 = (x: number) => Number(x.toPrecision(4));
 
 interface Evaluation {
@@ -240,7 +240,7 @@ function evaluate(
       }
     }
     const z = out.logits[t];
-    probs.push(sigmoid(z - logitOffset));
+    probs.push(orderedProbability(z - logitOffset));
     rowLabels.push(labels[t]);
     if (tg.clsWeight[t] > 0) {
       const y = tg.clsTarget[t];
