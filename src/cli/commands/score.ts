@@ -4,6 +4,7 @@ import { requireString, type CliCommand } from '../command';
 import { parseCsv, writeCsv } from '../../core/io/csv';
 import { readTrainingCsv } from '../../core/io/trainingCsv';
 import { ModelDocumentError, loadModel } from '../../core/model/modelDocument';
+import { SOURCE_NAMES, probabilitySource } from '../../core/model/modelHistory';
 import { scoreSeries } from '../../core/model/score';
 
 const num = (x: number) => (Number.isFinite(x) ? Number(x.toPrecision(6)) : null);
@@ -69,7 +70,7 @@ export const scoreCommand: CliCommand = {
     await writeFile(out, writeCsv(['timestamp', 'probability', 'surprise', 'top_features'], rows));
     const flagged = Array.from(s.probability).filter((p) => p >= 0.5).length;
     console.error(
-      `wrote ${out}: ${rows.length} steps scored by the ${model.doc.classifier.enabled ? 'classifier' : 'calibrated surprise'}, ${flagged} with probability >= 0.5`
+      `wrote ${out}: ${rows.length} steps scored by ${SOURCE_NAMES[probabilitySource(model.doc)]}, ${flagged} with probability >= 0.5`
     );
     return 0;
   },

@@ -5,6 +5,7 @@ import { DEFAULT_SEED_SCALE, generateLabelledSeries } from '../../core/generator
 import { sliceTime } from '../../core/featureMatrix';
 import { selectTfBackend } from '../tfBackend';
 import { readTrainingCsv } from '../../core/io/trainingCsv';
+import { SOURCE_NAMES, probabilitySource } from '../../core/model/modelHistory';
 import { trainModel } from '../../core/model/train';
 import { hoursFromDays, isoOption, nonNegativeInteger, positiveInteger, positiveNumber } from './options';
 
@@ -147,7 +148,7 @@ export const trainCommand: CliCommand = {
     const tr = doc.training;
     console.error(
       `wrote ${out} (${text.length} bytes): ${matrix.features.length} features, ${tr.trainRows} training + ${tr.validationRows} validation rows, ` +
-        `best epoch ${tr.bestEpoch}/${tr.epochsRun}, probability from ${doc.classifier.enabled ? 'classifier' : 'calibrated surprise'} ` +
+        `best epoch ${tr.bestEpoch}/${tr.epochsRun}, probability from ${SOURCE_NAMES[probabilitySource(doc)]} ` +
         `(${tr.anomalousRows} anomalous rows in ${tr.anomalyEvents} events), ${((Date.now() - started) / 1000).toFixed(1)}s on ${used}` +
         (tr.metrics.validationAp !== undefined
           ? `; validation AP ${tr.metrics.validationAp} (anomaly rate ${tr.metrics.validationAnomalyRate})`

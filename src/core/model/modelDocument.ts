@@ -75,6 +75,12 @@ export interface ModelDocument {
   classifier: {
     /** True when head (a) gives the probability; otherwise the calibrated surprise does. */
     enabled: boolean;
+    /**
+     * With enabled: the probability is the mean of the classifier's and the calibrated surprise's, so
+     * an outage unlike every labelled one still counts. Absent in documents from before it existed
+     * (classifier alone).
+     */
+    withSurprise?: boolean;
     /** Subtracted from the logit to undo the class weighting of training. */
     logitOffset: number;
     anomalousRows: number;

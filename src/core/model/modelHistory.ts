@@ -15,7 +15,7 @@ export interface ModelHistoryEntry {
   features: string[];
   validationAp?: number;
   anomalyEvents?: number;
-  source: 'classifier' | 'surprise';
+  source: ProbabilitySource;
   /** Set when the entry records a rollback to the previous model rather than a new one. */
   rollback?: boolean;
 }
@@ -40,16 +40,27 @@ export function readModelHistory(raw: unknown): ModelHistoryEntry[] {
       features: Array.isArray(e.features) ? e.features.filter((f): f is string => typeof f === 'string') : [],
       validationAp: finite(e.validationAp),
       anomalyEvents: finite(e.anomalyEvents),
-      source: e.source === 'classifier' ? 'classifier' : 'surprise',
+      source: e.source === 'classifier' || e.source === 'classifier+surprise' ? e.source : 'surprise',
       ...(e.rollback === true ? { rollback: true } : {}),
     });
   }
   return out;
 }
 
-/** Which head gives a document's probability (see ModelDocument.classifier.enabled). */
-export function probabilitySource(doc: Pick<ModelDocument, 'classifier'>): 'classifier' | 'surprise' {
-  return doc.classifier?.enabled ? 'classifier' : 'surprise';
+export type ProbabilitySource = 'classifier' | 'classifier+surprise' | 'surprise';
+
+export const SOURCE_NAMES: Record<ProbabilitySource, string> = {
+  classifier: 'the classifier',
+  'classifier+surprise': 'the classifier averaged with the calibrated surprise',
+  surprise: 'the calibrated surprise',
+};
+
+/** Which heads give a document's probability (see ModelDocument.classifier). */
+export function probabilitySource(doc: Pick<ModelDocument, 'classifier'>): ProbabilitySource {
+  if (!doc.classifier?.enabled) {
+    return 'surprise';
+  }
+  return doc.classifier.withSurprise ? 'classifier+surprise' : 'classifier';
 }
 
 /** The history entry for a model being put in use. */
@@ -97,7 +108,7 @@ export interface ModelInUse {
   kind: 'default' | 'published';
   features: string[];
   validationAp?: number;
-  source?: 'classifier' | 'surprise';
+  source?: ProbabilitySource;
   trainFrom?: string;
   trainUntil?: string;
   /** Whether jsonData.modelPrevious holds a model to roll back to. */

@@ -6,7 +6,7 @@ import { prepareInputs, type PreparedInputs } from './preprocessing';
 import { orderedProbability } from './probability';
 import { computeSurprise, surpriseProbability } from './surprise';
 
-export type ScoreSource = 'classifier' | 'surprise';
+export type ScoreSource = 'classifier' | 'classifier+surprise' | 'surprise';
 
 export interface SeriesScores {
   times: number[];
@@ -55,6 +55,7 @@ function finishScores(
   const T = prepared.steps;
   const F = prepared.features;
   const useClassifier = model.doc.classifier.enabled;
+  const blend = useClassifier && model.doc.classifier.withSurprise === true;
   const offset = model.doc.classifier.logitOffset;
   const out: SeriesScores = {
     times: m.times.slice(),
@@ -69,10 +70,20 @@ function finishScores(
     if (prepared.emptyRow[t]) {
       continue;
     }
-    const p = useClassifier ? orderedProbability(stream.logits[t] - offset) : surpriseProbability(cal, surprise[t]);
-    if (Number.isFinite(p)) {
-      out.probability[t] = p;
-      out.source[t] = useClassifier ? 'classifier' : 'surprise';
+    const pc = useClassifier ? orderedProbability(stream.logits[t] - offset) : NaN;
+    const ps = useClassifier && !blend ? NaN : surpriseProbability(cal, surprise[t]);
+    // Blended where both exist (surprise needs a previous step); otherwise whichever head has a value.
+    const source: ScoreSource | null =
+      Number.isFinite(pc) && Number.isFinite(ps)
+        ? 'classifier+surprise'
+        : Number.isFinite(pc)
+          ? 'classifier'
+          : Number.isFinite(ps)
+            ? 'surprise'
+            : null;
+    if (source) {
+      out.probability[t] = source === 'classifier+surprise' ? (pc + ps) / 2 : source === 'classifier' ? pc : ps;
+      out.source[t] = source;
     }
     // Insertion into a TOP_FEATURES-long list (largest first, ties to the lower index): no sort per step.
     let n = 0;

@@ -6,7 +6,7 @@ import { averagePrecision } from './metrics';
 import { checkCompatible, loadModel, type ModelDocument } from './modelDocument';
 import { lstmDetector } from './lstmDetector';
 import { scoreSeries } from './score';
-import { countAnomalyEvents, trainModel, validationRows, type TrainProgress } from './train';
+import { SURPRISE_ONLY_MARGIN, countAnomalyEvents, trainModel, validationRows, type TrainProgress } from './train';
 
 // Training on the cpu backend takes seconds, not milliseconds.
 jest.setTimeout(60_000);
@@ -49,7 +49,8 @@ describe('trainModel', () => {
     const rate = labels.filter((l) => l === 1).length / labels.filter((l) => l !== null).length;
     expect(rate).toBeGreaterThan(0.03);
     expect(averagePrecision(s.probability, labels)).toBeGreaterThan(3 * rate);
-    expect(s.source.filter((x) => x === 'classifier').length).toBeGreaterThan(400);
+    expect(s.source.filter((x) => x === 'classifier+surprise').length).toBeGreaterThan(400);
+    expect(s.source[0]).toBe('classifier'); // no surprise before the first forecast
   });
 
   it('gives null scores on steps without data and names the most surprising features', () => {
@@ -94,14 +95,15 @@ describe('trainModel', () => {
     expect(p.filter((x) => x < 0.5).length / p.length).toBeGreaterThan(0.8);
   });
 
-  it('keeps the classifier only if it ranks held-out anomalies at least as well as the surprise', async () => {
+  it('keeps classifier + surprise unless held-out anomalies show the surprise alone clearly ranks better', async () => {
     const doc = await trainModel(series(20, 'choice', 14), { ...SMALL, seed: 2 });
     const { validationApClassifier, validationApSurprise, validationAnomalousRows } = doc.training.metrics;
     expect(validationAnomalousRows).toBeGreaterThanOrEqual(10);
     expect(doc.classifier.anomalyEvents).toBeGreaterThanOrEqual(5);
     expect(validationApClassifier).toBeDefined();
     expect(validationApSurprise).toBeDefined();
-    expect(doc.classifier.enabled).toBe(validationApClassifier! >= validationApSurprise!);
+    expect(doc.classifier.enabled).toBe(validationApSurprise! <= validationApClassifier! + SURPRISE_ONLY_MARGIN);
+    expect(doc.classifier.withSurprise).toBe(doc.classifier.enabled);
   });
 
   it('stops when aborted', async () => {
