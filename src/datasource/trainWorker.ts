@@ -12,7 +12,7 @@ import type { WorkerReply, WorkerRequest } from './training';
 
 const reply = (m: WorkerReply) => self.postMessage(m);
 
-async function useFastestBackend(wasmPath: string): Promise<string> {
+async function pickBackend(wasmPath: string): Promise<string> {
   tf.enableProdMode();
   setWasmPaths(wasmPath);
   try {
@@ -28,7 +28,7 @@ async function useFastestBackend(wasmPath: string): Promise<string> {
 
 self.onmessage = async (e: MessageEvent<WorkerRequest>) => {
   try {
-    const backend = await useFastestBackend(e.data.wasmPath);
+    const backend = await pickBackend(e.data.wasmPath);
     const outcome = await retrainAndCompare(e.data.input, {
       onProgress: (progress) => reply({ type: 'progress', progress }),
     });

@@ -6,9 +6,9 @@
  * [(k+1)·C, (k+2)·C) (window 0 also the first C steps). That is what the two zero-reset streams of
  * streamForward compute, so the batch has about T / C windows of 2·C steps: 2·T cell updates, like
  * the plain-JS pass, but only 2·C sequential tfjs steps whatever the range (48 for a year), which is
- * what makes a GPU or SIMD backend pay off. Per step: one fused matMul + sigmoid over [x_t, h] for all
- * four gates (tanh(x) = 2σ(2x) − 1, with the candidate gate's weights doubled, because tfjs fuses
- * sigmoid but not tanh and wasm's tanh is ~5× slower than its sigmoid), then the cell update.
+ * what makes a GPU or SIMD backend pay off. Per step and gate: one fused matMul + sigmoid over [x_t, h]
+ * (tanh(x) = 2σ(2x) − 1, with the candidate gate's weights doubled, because tfjs fuses sigmoid but not
+ * tanh and wasm's tanh is ~5× slower than its sigmoid), then the cell update.
  */
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -19,22 +19,27 @@ export function windowCount(T: number, C: number): number {
   return Math.max(1, Math.ceil(T / C) - 1);
 }
 
-/** [2F + U, 4U] input and recurrent kernels stacked, and the bias, with the candidate gate doubled. */
-function stackedGateWeights(cfg: NetworkConfig, w: NetworkWeights): { kernel: Float32Array; bias: Float32Array } {
+/**
+ * Per gate (i, f, g, o): the [2F + U, U] input and recurrent kernels stacked, and the [U] bias; the
+ * candidate gate g doubled (see the module comment).
+ */
+function gateWeights(cfg: NetworkConfig, w: NetworkWeights): Array<{ kernel: Float32Array; bias: Float32Array }> {
   const U = cfg.units;
   const I = 2 * cfg.features;
   const G = 4 * U;
-  const kernel = new Float32Array((I + U) * G);
-  kernel.set(w.kernel, 0);
-  kernel.set(w.recurrent, I * G);
-  const bias = Float32Array.from(w.bias);
-  for (let j = 2 * U; j < 3 * U; j++) {
-    bias[j] *= 2;
+  return [0, 1, 2, 3].map((k) => {
+    const scale = k === 2 ? 2 : 1;
+    const kernel = new Float32Array((I + U) * U);
     for (let r = 0; r < I + U; r++) {
-      kernel[r * G + j] *= 2;
+      const src = r < I ? w.kernel : w.recurrent;
+      const row = (r < I ? r : r - I) * G + k * U;
+      for (let u = 0; u < U; u++) {
+        kernel[r * U + u] = scale * src[row + u];
+      }
     }
-  }
-  return { kernel, bias };
+    const bias = w.bias.slice(k * U, (k + 1) * U).map((v) => scale * v);
+    return { kernel, bias };
+  });
 }
 
 /** Initializes a registered backend without leaving it active (see tfStreamForward). */
@@ -89,7 +94,7 @@ export async function tfStreamForward(
     }
     steps.push(a);
   }
-  const gates = stackedGateWeights(cfg, w);
+  const gates = gateWeights(cfg, w);
   const previous = tf.engine().backendName;
   if (backend && backend !== previous) {
     if (!tf.findBackend(backend)) {
@@ -98,15 +103,14 @@ export async function tfStreamForward(
     void tf.setBackend(backend); // synchronous for an initialized backend
   }
   const heads = tf.tidy(() => {
-    const kernel = tf.tensor2d(gates.kernel, [I + U, 4 * U]);
-    const bias = tf.tensor1d(gates.bias);
+    // Four small fused matMuls (one per gate) cost less than one wide one plus splitting it (wasm).
+    const perGate = gates.map((g) => ({ b: tf.tensor2d(g.kernel, [I + U, U]), bias: tf.tensor1d(g.bias) }));
     let h: tf.Tensor2D = tf.zeros([K, U]);
     let c: tf.Tensor2D = tf.zeros([K, U]);
     const hs: tf.Tensor2D[] = [];
     for (let s = 0; s < W; s++) {
       const x = tf.concat([tf.tensor2d(steps[s], [K, I]), h], 1);
-      const act = tf.fused.matMul({ a: x, b: kernel, bias, activation: 'sigmoid' });
-      const [i, f, g, o] = tf.split(act, 4, 1);
+      const [i, f, g, o] = perGate.map(({ b, bias }) => tf.fused.matMul({ a: x, b, bias, activation: 'sigmoid' }));
       // c = f·c + i·tanh(z_g) with tanh(z_g) = 2g − 1; h = o·tanh(c) = 2·o·σ(2c) − o.
       c = tf.add(tf.mul(f, c), tf.sub(tf.mul(tf.mul(i, g), 2), i));
       h = tf.sub(tf.mul(tf.mul(o, tf.sigmoid(tf.mul(c, 2))), 2), o);
