@@ -197,19 +197,19 @@ export class GridSentinelDataSource extends DataSourceApi<GridSentinelQuery, Gri
   }
 
   /** Scores on the chosen backend; a backend failing mid-way (e.g. WebGL context lost) falls back to plain JS. */
-  private async score(model: LoadedModel, matrix: FeatureMatrix): Promise<SeriesScores> {
+  private async score(model: LoadedModel, matrix: FeatureMatrix): Promise<{ scores: SeriesScores; scoredOn: string }> {
     const choice = await scoringBackend(this.settings.backend, model.cfg);
     if (choice.backend === 'js') {
-      return scoreSeries(model, matrix);
+      return { scores: scoreSeries(model, matrix), scoredOn: 'js' };
     }
     try {
-      return await scoreSeriesWith(choice.forward, model, matrix);
+      return { scores: await scoreSeriesWith(choice.forward, model, matrix), scoredOn: choice.backend };
     } catch (err) {
       if (err instanceof ModelDocumentError) {
         throw err;
       }
       console.warn(`GridSentinel: scoring on ${choice.backend} failed (${String(err)}); scored in plain JavaScript`);
-      return scoreSeries(model, matrix);
+      return { scores: scoreSeries(model, matrix), scoredOn: 'js' };
     }
   }
 
@@ -237,7 +237,7 @@ export class GridSentinelDataSource extends DataSourceApi<GridSentinelQuery, Gri
     const stepMs = this.settings.stepSeconds * 1000;
     const burnIn = model.doc.architecture.contextSteps * stepMs;
     const matrix = await fetchMatrix(from - burnIn, to, filters);
-    const scores = await this.score(model, matrix);
+    const { scores, scoredOn } = await this.score(model, matrix);
     const start = Math.max(
       0,
       scores.times.findIndex((t) => t >= Math.floor(from / stepMs) * stepMs)
@@ -258,7 +258,7 @@ export class GridSentinelDataSource extends DataSourceApi<GridSentinelQuery, Gri
       );
       return regionsToFrame(regions, target.refId);
     }
-    return scoresToFrame(type, scores, start, target.refId);
+    return scoresToFrame(type, scores, start, target.refId, scoredOn);
   }
 
   /**

@@ -28,7 +28,9 @@ export function scoresToFrame(
   kind: 'probability' | 'surprise' | 'explanation',
   scores: SeriesScores,
   start: number,
-  refId: string
+  refId: string,
+  /** Where scoring ran (webgl, wasm, cpu, js), for the query inspector. */
+  scoredOn?: string
 ): DataFrame {
   const rows = scores.times.slice(start);
   const probability = {
@@ -71,7 +73,7 @@ export function scoresToFrame(
       },
       ...fields,
     ],
-    meta: { custom: { probabilitySource: [...sources] } },
+    meta: { custom: { probabilitySource: [...sources], ...(scoredOn ? { scoredOn } : {}) } },
   });
 }
 

@@ -144,6 +144,22 @@ check('no stray lazy chunks next to nested modules (create-plugin bug #2172)', (
   );
 });
 
+check('the training worker and the wasm binaries sit next to the datasource module', () => {
+  const dir = path.join(dist, 'datasource');
+  const worker = fs.readFileSync(path.join(dir, 'trainWorker.js'), 'utf8');
+  // A worker has no AMD loader: a define() wrapper or an external import would never run.
+  assert.ok(!/^\s*(\/\*[\s\S]*?\*\/\s*)*define\(/.test(worker), 'trainWorker.js is AMD');
+  assert.ok(!/require\(["'](react|@grafana\/)/.test(worker), 'trainWorker.js needs a Grafana external');
+  const wasm = fs.readdirSync(dir).filter((f) => f.endsWith('.wasm'));
+  for (const f of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) {
+    assert.ok(wasm.includes(f), `datasource/${f} missing`);
+    const bytes = fs.readFileSync(path.join(dir, f));
+    assert.equal(bytes.subarray(0, 4).toString('latin1'), '\0asm', `${f} is not WebAssembly`);
+  }
+  sizes.push(['datasource/trainWorker.js (worker)', fs.statSync(path.join(dir, 'trainWorker.js')).size]);
+  return `trainWorker.js, ${wasm.join(', ')}`;
+});
+
 console.log('\nbundle sizes:');
 for (const [id, bytes] of sizes) {
   console.log(`  ${id.padEnd(36)} ${(bytes / 1024).toFixed(1).padStart(8)} KiB`);
