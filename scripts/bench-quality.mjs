@@ -37,8 +37,8 @@ const ev = require(path.join(ROOT, 'build/cli/core/evaluation/index.js'));
 const io = require(path.join(ROOT, 'build/cli/core/io/splitSeries.js'));
 const gen = require(path.join(ROOT, 'build/cli/core/generator/index.js'));
 const { DETECTORS } = require(path.join(ROOT, 'build/cli/cli/detectors.js'));
-const { selectTfBackend } = require(path.join(ROOT, 'build/cli/cli/tfBackend.js'));
-log(`tfjs backend for the LSTM: ${await selectTfBackend()}`);
+const { selectTrainingBackend } = require(path.join(ROOT, 'build/cli/core/model/trainingBackend.js'));
+log(`tfjs backend for the LSTM: ${await selectTrainingBackend()}`);
 
 const t0 = Date.now();
 const f3 = (x) => (Number.isFinite(x) ? x.toFixed(3) : '–');
@@ -192,7 +192,7 @@ const section = [
   '## Quality',
   '',
   'Point-wise best F1 (exact, every distinct score tried) and average precision (step-wise, scikit-learn',
-  'definition, ties as one step) of the LSTM (`lstm`: trained on each split\'s training part, seed 1, its probability',
+  "definition, ties as one step) of the LSTM (`lstm`: trained on each split's training part, seed 1, its probability",
   'as the score) and of the baseline detectors computed in the same run, plus event recall, detection delay and false alarms per',
   'week of labelled-normal time. Definitions: `src/core/evaluation/metrics.ts`; protocols:',
   '`src/core/evaluation/protocol.ts`; detectors: `src/core/model/lstmDetector.ts`, `src/core/evaluation/baselines/`.',

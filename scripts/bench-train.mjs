@@ -14,12 +14,12 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const lib = (p) => require(path.join(ROOT, 'build/cli', p));
 const tf = require('@tensorflow/tfjs-core');
-const { selectTfBackend } = lib('cli/tfBackend.js');
+const { selectTrainingBackend } = lib('core/model/trainingBackend.js');
 const { trainModel } = lib('core/model/train.js');
 const gen = lib('core/generator/index.js');
 
 const HOURS = 4200;
-const backend = await selectTfBackend('wasm');
+const backend = await selectTrainingBackend('wasm');
 const { series } = gen.generateLabelledSeries({
   start: Date.UTC(2025, 0, 1),
   hours: HOURS,
@@ -32,7 +32,10 @@ const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2
 async function run(opts) {
   const stamps = [];
   const t0 = performance.now();
-  const doc = await trainModel({ matrix: series.matrix, labels }, { ...opts, onProgress: () => stamps.push(performance.now()) });
+  const doc = await trainModel(
+    { matrix: series.matrix, labels },
+    { ...opts, onProgress: () => stamps.push(performance.now()) }
+  );
   const total = performance.now() - t0;
   const epochMs = stamps.map((t, i) => t - (i === 0 ? t0 : stamps[i - 1]));
   return { total, epochs: stamps.length, epochMs: median(epochMs.slice(1).length ? epochMs.slice(1) : epochMs), doc };
@@ -45,10 +48,16 @@ for (const [name, opts] of [
 ]) {
   const r = await run(opts);
   rows.push({ name, ...r });
-  console.error(`[bench-train] ${name}: ${r.epochs} epochs, ${r.epochMs.toFixed(0)} ms/epoch, ${(r.total / 1000).toFixed(1)} s`);
+  console.error(
+    `[bench-train] ${name}: ${r.epochs} epochs, ${r.epochMs.toFixed(0)} ms/epoch, ${(r.total / 1000).toFixed(1)} s`
+  );
 }
-console.log(`Machine: ${cpus().length} cores (${cpus()[0]?.model?.trim()}), Node ${process.version}, tfjs ${tf.version_core} on ${backend}.`);
-console.log(`Series: ${HOURS} hourly steps × ${series.matrix.features.length} features (generator, seed 7), labels = its outages.\n`);
+console.log(
+  `Machine: ${cpus().length} cores (${cpus()[0]?.model?.trim()}), Node ${process.version}, tfjs ${tf.version_core} on ${backend}.`
+);
+console.log(
+  `Series: ${HOURS} hourly steps × ${series.matrix.features.length} features (generator, seed 7), labels = its outages.\n`
+);
 console.log('| configuration | epochs run | time per epoch (median) | whole retrain |');
 console.log('|---|---|---|---|');
 for (const r of rows) {

@@ -3,7 +3,7 @@ import path from 'node:path';
 
 import { UsageError, type CliCommand } from '../command';
 import { DEFAULT_DETECTORS, DETECTORS, detectorFactories } from '../detectors';
-import { selectTfBackend } from '../tfBackend';
+import { selectTrainingBackend } from '../../core/model/trainingBackend';
 import {
   asdSplit,
   evaluateDetectors,
@@ -116,7 +116,7 @@ export const evaluateCommand: CliCommand = {
       throw new UsageError(`--detectors: ${(err as Error).message}`);
     }
     if (factories.some((f) => f.name === 'lstm')) {
-      await selectTfBackend();
+      await selectTrainingBackend();
     }
     const csvFiles = (values.csv as string[] | undefined) ?? [];
     if (csvFiles.length > 0 === Boolean(values.generated)) {

@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { UsageError, requireString, type CliCommand } from '../command';
 import { DEFAULT_SEED_SCALE, generateLabelledSeries } from '../../core/generator';
 import { sliceTime } from '../../core/featureMatrix';
-import { selectTfBackend } from '../tfBackend';
+import { selectTrainingBackend } from '../../core/model/trainingBackend';
 import { readTrainingCsv } from '../../core/io/trainingCsv';
 import { SOURCE_NAMES, probabilitySource } from '../../core/model/modelHistory';
 import { trainModel } from '../../core/model/train';
@@ -125,7 +125,7 @@ export const trainCommand: CliCommand = {
     if (backend !== 'wasm' && backend !== 'cpu') {
       throw new UsageError(`--backend must be wasm or cpu, got "${backend}"`);
     }
-    const used = await selectTfBackend(backend);
+    const used = await selectTrainingBackend(backend);
     const started = Date.now();
     const doc = await trainModel(
       { matrix, labels },

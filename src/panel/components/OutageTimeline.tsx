@@ -76,7 +76,9 @@ const getStyles = (theme: GrafanaTheme2) => ({
     color: theme.colors.text.secondary,
   }),
   layers: css({ position: 'relative', flexShrink: 0 }),
-  layer: css({ position: 'absolute', left: 0, top: 0, display: 'block' }),
+  // Its own compositing layer: otherwise any repaint of the panel (toolbar text, tooltip) re-records
+  // every cell and re-layerizes them (~10 ms for 2,160 cells, traced).
+  layer: css({ position: 'absolute', left: 0, top: 0, display: 'block', willChange: 'transform' }),
   svg: css({
     position: 'absolute',
     left: 0,
@@ -571,7 +573,7 @@ export function OutageTimeline({ data, width, height, options, timeZone }: Props
         options={options}
       />
       <div className={styles.layers} style={{ width, height: svgHeight }}>
-        {/* Static layer: repainted only when data, size or options change. */}
+        {/* Static layer: repainted only when data, size or options change (own compositing layer). */}
         <svg className={styles.layer} width={width} height={svgHeight} aria-hidden>
           <defs>
             <pattern id={hatch} width={4} height={4} patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
