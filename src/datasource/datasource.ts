@@ -19,6 +19,7 @@ import { buildRenderParams, parseRender } from '../core/graphite/render';
 import { labelTargets, stepLabels, type LabelRange } from '../core/labels';
 import { loadModel, ModelDocumentError, type LoadedModel, type ModelDocument } from '../core/model/modelDocument';
 import { appendHistory, historyEntry, nextHistoryVersion, readModelHistory } from '../core/model/modelHistory';
+import { refitPreprocessing } from '../core/model/preprocessing';
 import { scoreSeries, scoreSeriesWith, type SeriesScores } from '../core/model/score';
 import type { TrainProgress } from '../core/model/train';
 import type { HeldOutMetrics } from '../core/retrainMetrics';
@@ -37,6 +38,8 @@ import {
 
 type Route = 'elasticsearch' | 'graphite';
 const DAY_MS = 24 * 3600e3;
+/** History the bundled model takes its input statistics from, before the queried range. */
+const BUNDLED_STATS_MS = 7 * DAY_MS;
 // data_source.json_data is a MySQL TEXT column in some Grafana installs (64 KiB).
 const JSON_DATA_LIMIT = 65535;
 
@@ -232,12 +235,15 @@ export class GridSentinelDataSource extends DataSourceApi<GridSentinelQuery, Gri
     if (mismatch) {
       throw new Error(`${mismatch}; retrain the model or restore the feature list`);
     }
-    // The LSTM needs the hours before the range to be warmed up: fetch one context length more.
+    // The LSTM needs the hours before the range to be warmed up: fetch one context length more. The
+    // bundled model also re-centres its inputs on this grid (see refitPreprocessing), from at least a week.
+    const bundled = this.settings.model == null;
     const model = this.model();
     const stepMs = this.settings.stepSeconds * 1000;
     const burnIn = model.doc.architecture.contextSteps * stepMs;
-    const matrix = await fetchMatrix(from - burnIn, to, filters);
-    const { scores, scoredOn } = await this.score(model, matrix);
+    const matrix = await fetchMatrix(from - (bundled ? Math.max(burnIn, BUNDLED_STATS_MS) : burnIn), to, filters);
+    const scoring = bundled ? { ...model, preprocessing: refitPreprocessing(model.preprocessing, matrix) } : model;
+    const { scores, scoredOn } = await this.score(scoring, matrix);
     const start = Math.max(
       0,
       scores.times.findIndex((t) => t >= Math.floor(from / stepMs) * stepMs)
@@ -509,6 +515,16 @@ export class GridSentinelDataSource extends DataSourceApi<GridSentinelQuery, Gri
    * Retrains on the operator labels over a range (features fetched like a query), then compares the
    * current and the new model on the labelled hours training held out. Nothing is saved: see publishModel.
    */
+  /** The model in use as it scores `matrix`: the bundled one re-centred on it (as queries do). */
+  private currentDocFor(matrix: FeatureMatrix): ModelDocument {
+    const { doc, preprocessing } = this.model();
+    if (this.settings.model != null) {
+      return doc;
+    }
+    const p = refitPreprocessing(preprocessing, matrix);
+    return { ...doc, preprocessing: { ...doc.preprocessing, center: p.center, scale: p.scale } };
+  }
+
   async trainFromLabels(req: RetrainRequest): Promise<RetrainResult> {
     const matrix = await this.featureMatrix(req.fromMs, req.toMs);
     const states = stepLabels(req.labels, matrix.times);
@@ -516,7 +532,7 @@ export class GridSentinelDataSource extends DataSourceApi<GridSentinelQuery, Gri
       {
         matrix,
         labels: labelTargets(states),
-        current: this.modelMismatch() ? null : this.model().doc,
+        current: this.modelMismatch() ? null : this.currentDocFor(matrix),
         threshold: req.threshold ?? DEFAULT_THRESHOLD,
         epochs: req.epochs,
       },

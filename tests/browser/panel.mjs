@@ -356,9 +356,16 @@ try {
   };
 
   await check('renders one cell per hour from the datasource probability frame, no data hatched', async () => {
-    // A continuous scheme: a quiet week can sit entirely in the traffic scheme's lowest band.
-    const r = await open({ ...week, options: { ...PANEL_OPTIONS, colourScheme: 'blueOrange' } });
-    assert.equal(r.cells, 7 * 24);
+    // From the range start through the day after the first generated outage (a quiet week can be one
+    // colour), in a continuous scheme.
+    const outage = matrix.times.findIndex((t, i) => t >= RANGE_FROM && matrix.truth[i]);
+    const days = Math.max(7, Math.ceil((matrix.times[outage] - RANGE_FROM) / DAY) + 1);
+    const r = await open({
+      fromMs: RANGE_FROM,
+      toMs: RANGE_FROM + days * DAY,
+      options: { ...PANEL_OPTIONS, colourScheme: 'blueOrange' },
+    });
+    assert.equal(r.cells, days * 24);
     const nodata = await page.$$eval('[data-testid="gs-cells"] rect[data-nodata]', (els) =>
       els.map((e) => e.getAttribute('fill'))
     );

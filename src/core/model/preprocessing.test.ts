@@ -1,5 +1,5 @@
 import type { FeatureMatrix } from '../featureMatrix';
-import { detectTransform, fitPreprocessing, prepareInputs, standardize } from './preprocessing';
+import { detectTransform, fitPreprocessing, prepareInputs, refitPreprocessing, standardize } from './preprocessing';
 
 function matrix(features: string[], values: Array<Array<number | null>>): FeatureMatrix {
   return { times: values.map((_, i) => i * 3600_000), stepMs: 3600_000, features, values };
@@ -82,5 +82,30 @@ describe('preprocessing', () => {
     expect(() => prepareInputs(p, matrix(['b', 'a'], [[1, 2]]))).toThrow(
       /expects features \[a, b\], data has \[b, a\]/
     );
+  });
+});
+
+describe('refitPreprocessing', () => {
+  it('re-centres a model fitted on a small grid to a grid 60 times larger, keeping transforms and clip', () => {
+    const rows = (n: number, level: number) =>
+      Array.from({ length: n }, (_, t) => [level * (1 + 0.2 * Math.sin(t / 4)), t % 7 === 0 ? null : 3]);
+    const small: FeatureMatrix = {
+      times: Array.from({ length: 200 }, (_, t) => t * 3600e3),
+      stepMs: 3600e3,
+      features: ['jobs', 'gauge'],
+      values: rows(200, 60),
+    };
+    const p = fitPreprocessing(small, { transforms: { gauge: 'identity' } });
+    const big = { ...small, values: rows(200, 3600) };
+    // Stored statistics: every hour of the big grid sits at the clip.
+    expect(prepareInputs(p, big).z[0]).toBe(p.clip);
+    const q = refitPreprocessing(p, big);
+    expect(q.transform).toEqual(p.transform);
+    expect(q.clip).toBe(p.clip);
+    expect(Math.abs(prepareInputs(q, big).z[0])).toBeLessThan(2);
+    // Too few observations: the stored statistics stay.
+    expect(
+      refitPreprocessing(p, { ...big, values: big.values.slice(0, 10), times: big.times.slice(0, 10) }).center
+    ).toEqual(p.center);
   });
 });

@@ -102,6 +102,28 @@ export function fitPreprocessing(m: FeatureMatrix, opts: PreprocessingOptions = 
   return params;
 }
 
+/**
+ * The same transforms and clip, with centres and scales refitted on `m`: for a model trained on another
+ * grid (the bundled one: demo-sized, ~275 events/h) scoring data of a different size (GPGrid: ~17,000/h),
+ * where the stored medians would put every hour at the clip and every forecast wildly off. Features
+ * with fewer than `minRows` observed values keep the stored statistics.
+ */
+export function refitPreprocessing(p: PreprocessingParams, m: FeatureMatrix, minRows = 48): PreprocessingParams {
+  const fresh = fitPreprocessing(m, {
+    clip: p.clip,
+    transforms: Object.fromEntries(p.features.map((name, f) => [name, p.transform[f]])),
+  });
+  const out: PreprocessingParams = { ...p, center: p.center.slice(), scale: p.scale.slice() };
+  p.features.forEach((name, f) => {
+    const g = m.features.indexOf(name);
+    if (g >= 0 && m.values.filter((row) => row[g] !== null).length >= minRows) {
+      out.center[f] = fresh.center[g];
+      out.scale[f] = fresh.scale[g];
+    }
+  });
+  return out;
+}
+
 /** Standardized, clipped value of feature f, or null when missing. */
 export function standardize(p: PreprocessingParams, f: number, v: number | null): number | null {
   if (v === null) {
