@@ -19,7 +19,10 @@ import {
 
 declare const __webpack_public_path__: string;
 
-setWasmPaths(__webpack_public_path__);
+// Only a webpack build defines the public path (Jest does not).
+if (typeof __webpack_public_path__ === 'string') {
+  setWasmPaths(__webpack_public_path__);
+}
 
 const CACHE_KEY = 'gridsentinel.scoringBackend.v1';
 const REGISTERED = ['webgl', 'wasm', 'cpu'];

@@ -707,7 +707,8 @@ try {
         list.getEntries().forEach((e) => s.longTasks.push({ start: e.startTime, duration: e.duration }))
       ).observe({ type: 'longtask' });
       // The Train click's own task (the dialog re-rendering) is an answer to the click, not training.
-      document.addEventListener('pointerup', (e) => (s.clickAt ??= e.timeStamp), { capture: true });
+      // (performance.now() here is inside that task; the event's timeStamp is the input's, often earlier.)
+      document.addEventListener('pointerup', () => (s.clickAt ??= performance.now()), { capture: true });
       let last = performance.now();
       const tick = () => {
         const now = performance.now();
@@ -731,7 +732,7 @@ try {
       window.__stalls.running = false;
       return window.__stalls;
     });
-    const ownTask = (t) => t.start <= stalls.clickAt + 1 && stalls.clickAt <= t.start + t.duration;
+    const ownTask = (t) => t.start <= stalls.clickAt && stalls.clickAt <= t.start + t.duration;
     const clickTask = Math.max(0, ...stalls.longTasks.filter(ownTask).map((t) => t.duration));
     const longest = Math.max(0, ...stalls.longTasks.filter((t) => !ownTask(t)).map((t) => t.duration));
     // Training runs in a worker served next to the nested datasource's module.js, on wasm.

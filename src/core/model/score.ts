@@ -1,12 +1,14 @@
-/** Scores a whole feature matrix with a loaded model in one streaming pass (no tfjs needed). */
+/** Scores a whole feature matrix with a loaded model in one pass: plain JS, or a tfjs forward (scoreSeriesWith). */
 import type { FeatureMatrix } from '../featureMatrix';
 import { checkCompatible, type LoadedModel } from './modelDocument';
+import type { ProbabilitySource } from './modelHistory';
 import { streamForward, type NetworkConfig, type NetworkWeights, type StreamOutput } from './network';
 import { prepareInputs, type PreparedInputs } from './preprocessing';
 import { orderedProbability } from './probability';
 import { computeSurprise, surpriseProbability } from './surprise';
 
-export type ScoreSource = 'classifier' | 'classifier+surprise' | 'surprise';
+/** Which heads gave a step's probability (the same names a model's history uses). */
+export type ScoreSource = ProbabilitySource;
 
 export interface SeriesScores {
   times: number[];
