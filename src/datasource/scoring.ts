@@ -11,7 +11,6 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { NetworkConfig } from '../core/model/network';
 import {
   chooseScoringBackend,
-  forwardFor,
   type ScoringBackend,
   type ScoringChoice,
   type ScoringPreference,
@@ -49,11 +48,14 @@ async function choose(prefer: ScoringPreference, cfg: NetworkConfig): Promise<Sc
       // Re-checks that the cached backend still starts (e.g. WebGL disabled since); otherwise times again.
       const again = await chooseScoringBackend(cached.backend, cfg, { registered: REGISTERED });
       if (again.backend === cached.backend) {
-        return { ...again, forward: forwardFor(cached.backend), timings: cached.timings };
+        return { ...again, timings: cached.timings };
       }
     }
   }
   const choice = await chooseScoringBackend(prefer, cfg, { registered: REGISTERED });
+  if (choice.note) {
+    console.warn(`GridSentinel: ${choice.note}`);
+  }
   if (prefer === 'auto') {
     try {
       const entry: CachedChoice = { userAgent: navigator.userAgent, backend: choice.backend, timings: choice.timings };

@@ -14,7 +14,7 @@ export type ScoringBackend = 'webgl' | 'wasm' | 'cpu' | 'js';
 export type ScoringPreference = 'auto' | ScoringBackend;
 
 /** Tried in this order when the preferred one cannot start; 'js' always can. */
-export const FALLBACK_ORDER: ScoringBackend[] = ['webgl', 'wasm', 'js'];
+const FALLBACK_ORDER: ScoringBackend[] = ['webgl', 'wasm', 'js'];
 /** 'auto' never picks tfjs's cpu backend: the plain-JS pass is the same arithmetic without tfjs overhead. */
 const AUTO_CANDIDATES: ScoringBackend[] = ['webgl', 'wasm', 'js'];
 
