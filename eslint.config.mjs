@@ -40,5 +40,5 @@ export default defineConfig([
     // JSX compiles with React's automatic runtime (.swcrc, tsconfig "react-jsx"), so no React import is needed.
     rules: { 'react/react-in-jsx-scope': 'off', 'react/jsx-uses-react': 'off' },
   },
-  { ignores: ['build/', '.tools/', 'test-support/**/target/', 'tests/browser/.host-build/'] },
+  { ignores: ['build/', '.tools/', 'test-support/**/target/', 'tests/browser/.host-build/', 'scripts/bench/.build/'] },
 ]);

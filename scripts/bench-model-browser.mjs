@@ -10,7 +10,7 @@
 // node_modules/.cache/gs-bench-model) into scripts/bench/.build/ with the tfjs-backend-wasm binaries,
 // serves that folder on 127.0.0.1 and opens it in Chromium (tests/browser/browser.mjs: SwiftShader WebGL).
 // WebGL here is SwiftShader, a CPU renderer: its timings say nothing about a real GPU.
-// The bundle is removed after the run (`eslint .` would lint it) unless --keep-build is given.
+// The bundle (1 MB) is removed after the run unless --keep-build is given.
 // Options: --keep-build, --no-build (reuse a kept scripts/bench/.build), --backends=wasm,webgl,
 // --runs=7 (one-pass and plain JS), --naive-runs=3, --naive-budget-s=60 (stop repeating a naive row once
 // this much time is spent; at least one run).
