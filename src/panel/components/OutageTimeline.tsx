@@ -14,6 +14,7 @@ import {
   type PointerEvent,
 } from 'react';
 
+import { errorMessage } from '../errorMessage';
 import { labelsFromAnnotations, stepLabels, toggleSteps, type LabelRange, type LabelValue } from '../../core/labels';
 import {
   UndoStack,
@@ -338,7 +339,7 @@ export function OutageTimeline({ data, width, height, options, timeZone }: Props
     try {
       setStored(await store.read(from, to));
     } catch (err) {
-      setError(`Could not read labels: ${describe(err)}`);
+      setError(`Could not read labels: ${errorMessage(err)}`);
     }
   }, [store, from, to]);
 
@@ -350,7 +351,7 @@ export function OutageTimeline({ data, width, height, options, timeZone }: Props
     let live = true;
     store.read(from, to).then(
       (l) => live && setStored(l),
-      (err) => live && setError(`Could not read labels: ${describe(err)}`)
+      (err) => live && setError(`Could not read labels: ${errorMessage(err)}`)
     );
     return () => {
       live = false;
@@ -393,7 +394,7 @@ export function OutageTimeline({ data, width, height, options, timeZone }: Props
             setUndoCount(undo.current.size);
           }
         } catch (err) {
-          setError(`Could not save labels: ${describe(err)}`);
+          setError(`Could not save labels: ${errorMessage(err)}`);
         }
         await refresh();
         setPending((list) => list.filter((x) => x.seq !== p.seq));
@@ -743,12 +744,4 @@ function Swatch({ fill, hatch, dot }: { fill?: string; hatch?: string; dot?: str
       {hatch && <path d="M0 10 L10 0 M-2 2 L2 -2 M8 12 L12 8" stroke={hatch} strokeWidth={1.5} />}
     </svg>
   );
-}
-
-function describe(err: unknown): string {
-  const e = err as { status?: number; data?: { message?: string }; message?: string };
-  if (e?.status) {
-    return `HTTP ${e.status}${e.data?.message ? ` ${e.data.message}` : ''}`;
-  }
-  return e?.message ?? String(err);
 }

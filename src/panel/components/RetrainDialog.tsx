@@ -9,6 +9,7 @@ import type { TrainProgress } from '../../core/model/train';
 import type { HeldOutMetrics } from '../../core/retrainMetrics';
 // Types only: the panel must not bundle the datasource (or tfjs); it calls the instance Grafana gives it.
 import type { RetrainRequest, RetrainResult } from '../../datasource/datasource';
+import { errorMessage } from '../errorMessage';
 
 /** What the panel needs from the GridSentinel datasource instance. */
 export interface RetrainingDataSource {
@@ -90,7 +91,7 @@ export function RetrainDialog(props: Props) {
       setPhase('trained');
     } catch (err) {
       setPhase('idle');
-      setError(abort.current?.signal.aborted ? 'Training cancelled.' : `Training failed: ${message(err)}`);
+      setError(abort.current?.signal.aborted ? 'Training cancelled.' : `Training failed: ${errorMessage(err)}`);
     }
   };
 
@@ -108,7 +109,7 @@ export function RetrainDialog(props: Props) {
       setPhase('published');
     } catch (err) {
       setPhase('trained');
-      setError(`Publishing failed: ${message(err)}`);
+      setError(`Publishing failed: ${errorMessage(err)}`);
     }
   };
 
@@ -126,7 +127,7 @@ export function RetrainDialog(props: Props) {
     } catch (err) {
       // A trained result stays publishable after a failed rollback.
       setPhase(before);
-      setError(`Rollback failed: ${message(err)}`);
+      setError(`Rollback failed: ${errorMessage(err)}`);
     }
   };
 
@@ -249,12 +250,4 @@ export function RetrainDialog(props: Props) {
       </Modal.ButtonRow>
     </Modal>
   );
-}
-
-function message(err: unknown): string {
-  const e = err as { status?: number; data?: { message?: string }; message?: string };
-  if (e?.status) {
-    return `HTTP ${e.status}${e.data?.message ? ` ${e.data.message}` : ''}`;
-  }
-  return e?.message ?? String(err);
 }
