@@ -202,13 +202,10 @@ export class GridSentinelDataSource extends DataSourceApi<GridSentinelQuery, Gri
   /** Scores on the chosen backend; a backend failing mid-way (e.g. WebGL context lost) falls back to plain JS. */
   private async score(model: LoadedModel, matrix: FeatureMatrix): Promise<{ scores: SeriesScores; scoredOn: string }> {
     const choice = await scoringBackend(this.settings.backend, model.cfg);
-    if (choice.backend === 'js') {
-      return { scores: scoreSeries(model, matrix), scoredOn: 'js' };
-    }
     try {
       return { scores: await scoreSeriesWith(choice.forward, model, matrix), scoredOn: choice.backend };
     } catch (err) {
-      if (err instanceof ModelDocumentError) {
+      if (err instanceof ModelDocumentError || choice.backend === 'js') {
         throw err;
       }
       console.warn(`GridSentinel: scoring on ${choice.backend} failed (${String(err)}); scored in plain JavaScript`);
@@ -237,13 +234,12 @@ export class GridSentinelDataSource extends DataSourceApi<GridSentinelQuery, Gri
     }
     // The LSTM needs the hours before the range to be warmed up: fetch one context length more. The
     // bundled model also re-centres its inputs on this grid (see refitPreprocessing), from at least a week.
-    const bundled = this.settings.model == null;
+    const bundled = this.usesBundledModel();
     const model = this.model();
     const stepMs = this.settings.stepSeconds * 1000;
     const burnIn = model.doc.architecture.contextSteps * stepMs;
     const matrix = await fetchMatrix(from - (bundled ? Math.max(burnIn, BUNDLED_STATS_MS) : burnIn), to, filters);
-    const scoring = bundled ? { ...model, preprocessing: refitPreprocessing(model.preprocessing, matrix) } : model;
-    const { scores, scoredOn } = await this.score(scoring, matrix);
+    const { scores, scoredOn } = await this.score(this.modelFor(matrix), matrix);
     const start = Math.max(
       0,
       scores.times.findIndex((t) => t >= Math.floor(from / stepMs) * stepMs)
@@ -489,21 +485,8 @@ export class GridSentinelDataSource extends DataSourceApi<GridSentinelQuery, Gri
     const now = Date.now();
     const stepMs = this.settings.stepSeconds * 1000;
     for (const f of features) {
-      const req = {
-        features: [{ name: f.name, target: f.target, aggregation: f.aggregation }],
-        fromMs: now - DAY_MS,
-        toMs: now,
-        stepMs,
-      };
       try {
-        const series = await this.request<Array<{ datapoints: Array<[number | null, number]> }>>(
-          'graphite',
-          '/render',
-          'POST',
-          buildRenderParams(req).toString(),
-          'application/x-www-form-urlencoded'
-        );
-        parseRender(req, series);
+        await this.graphiteFeatures([f], now - DAY_MS, now, stepMs);
       } catch (err) {
         // parseRender's own errors already name Graphite and the path.
         problems.push(isFetchError(err) ? describeFetchError('Graphite', err) : String((err as Error).message ?? err));
@@ -515,14 +498,19 @@ export class GridSentinelDataSource extends DataSourceApi<GridSentinelQuery, Gri
    * Retrains on the operator labels over a range (features fetched like a query), then compares the
    * current and the new model on the labelled hours training held out. Nothing is saved: see publishModel.
    */
-  /** The model in use as it scores `matrix`: the bundled one re-centred on it (as queries do). */
-  private currentDocFor(matrix: FeatureMatrix): ModelDocument {
-    const { doc, preprocessing } = this.model();
-    if (this.settings.model != null) {
-      return doc;
+  private usesBundledModel(): boolean {
+    return this.settings.model == null;
+  }
+
+  /** The model in use as it scores `matrix`: the bundled one re-centred on it (see refitPreprocessing). */
+  private modelFor(matrix: FeatureMatrix): LoadedModel {
+    const model = this.model();
+    if (!this.usesBundledModel()) {
+      return model;
     }
-    const p = refitPreprocessing(preprocessing, matrix);
-    return { ...doc, preprocessing: { ...doc.preprocessing, center: p.center, scale: p.scale } };
+    const p = refitPreprocessing(model.preprocessing, matrix);
+    const doc = { ...model.doc, preprocessing: { ...model.doc.preprocessing, center: p.center, scale: p.scale } };
+    return { ...model, doc, preprocessing: p };
   }
 
   async trainFromLabels(req: RetrainRequest): Promise<RetrainResult> {
@@ -532,7 +520,7 @@ export class GridSentinelDataSource extends DataSourceApi<GridSentinelQuery, Gri
       {
         matrix,
         labels: labelTargets(states),
-        current: this.modelMismatch() ? null : this.currentDocFor(matrix),
+        current: this.modelMismatch() ? null : this.modelFor(matrix).doc,
         threshold: req.threshold ?? DEFAULT_THRESHOLD,
         epochs: req.epochs,
       },
