@@ -48,10 +48,12 @@ export async function trainInWorker(
   opts: { signal?: AbortSignal; onProgress?: (p: TrainProgress) => void } = {}
 ): Promise<WorkerOutcome> {
   const base = new URL(__webpack_public_path__, document.baseURI).href;
+  const worker = await startWorker(base + WORKER_FILE);
+  // Checked after the (possibly fetching) start: an abort before the listener exists would be missed.
   if (opts.signal?.aborted) {
+    worker.terminate();
     throw abortError();
   }
-  const worker = await startWorker(base + WORKER_FILE);
   return new Promise<WorkerOutcome>((resolve, reject) => {
     const stop = (settle: () => void) => {
       worker.terminate();
