@@ -20,14 +20,20 @@ export const CHROMIUM_ARGS = [
   '--no-first-run',
 ];
 
-export async function launchChromium({ args = [] } = {}) {
+/**
+ * `gpu: 'chromium-default'` drops the flags that put compositing and raster on SwiftShader's emulated GPU,
+ * leaving Chromium's own choice on a machine without a GPU (software compositing; WebGL still works).
+ */
+export async function launchChromium({ args = [], gpu = 'swiftshader' } = {}) {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(
       `Chromium not found at ${CHROMIUM_PATH}; install it with \`apt-get update && apt-get install -y chromium\` ` +
         '(or set GS_CHROMIUM); do not use `npx playwright install`'
     );
   }
-  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_ARGS, ...args] });
+  const forceGpu = new Set(['--use-angle=swiftshader', '--ignore-gpu-blocklist']);
+  const base = gpu === 'chromium-default' ? CHROMIUM_ARGS.filter((a) => !forceGpu.has(a)) : CHROMIUM_ARGS;
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...base, ...args] });
 }
 
 /**

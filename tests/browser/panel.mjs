@@ -7,7 +7,8 @@
 // reload, toggling twice leaves no record, drag and shift-click ranges, "normal" labels (toolbar and
 // Alt), keyboard, undo (Ctrl+Z and button), tooltip (probability, top features, who), annotation text
 // rendered as text, a concurrent writer, panel-context writes, Viewer read-only, and a 90-day range
-// (2,160 cells) whose render and click times are measured in the page and printed.
+// (2,160 cells) whose render and click times are measured in the page and printed, next to the same clicks
+// on a bare page.
 // Usage: npm run build && npm run build:browser-host && node tests/browser/panel.mjs
 // Prints one line per check and ends with "N passed, M failed"; exit code 1 on any failure.
 import assert from 'node:assert/strict';
@@ -222,13 +223,13 @@ const bands = (page) =>
   page.$$eval('[data-testid="gs-labels"] rect', (els) =>
     els.map((e) => `${e.dataset.label}:${e.dataset.first}-${e.dataset.last}`)
   );
-/** Waits until no write is pending (the toolbar's "Saving…" is gone) and the band list equals `want`. */
+/** Waits until no write is pending (the timeline's data-saving attribute is gone) and the band list equals `want`. */
 async function expectBands(page, want) {
   const deadline = Date.now() + 5000;
   let got;
   while (Date.now() < deadline) {
     got = await bands(page);
-    const saving = await page.getByText('Saving…').count();
+    const saving = await page.locator('[data-testid="gs-timeline"][data-saving]').count();
     if (saving === 0 && JSON.stringify(got) === JSON.stringify(want)) {
       return;
     }
@@ -242,8 +243,49 @@ const labelled = (api) =>
     .map((a) => ({ from: (a.time - RANGE_FROM) / H, to: (a.timeEnd - RANGE_FROM) / H, tag: a.tags[1] }))
     .sort((a, b) => a.from - b.from);
 
-/** The 90-day timing check's body (see the check). */
-async function ninetyDays(page, server, matrix) {
+/** Records, per pointerup on the timeline, Event Timing's input -> next paint (entries of 16 ms and more). */
+const observeEventTiming = (page) =>
+  page.evaluate(() => {
+    window.__gsEvents = [];
+    new PerformanceObserver((list) =>
+      list.getEntries().forEach((e) => e.name === 'pointerup' && window.__gsEvents.push(e.duration))
+    ).observe({ type: 'event', durationThreshold: 16 });
+  });
+/** After a click: the frame after it and one more have been presented, so its Event Timing entry is in. */
+const takeEventTiming = async (page) => {
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
+  // Duration in 8 ms steps; no entry means under 16 ms.
+  return page.evaluate(() => window.__gsEvents.splice(0).reduce((a, b) => Math.max(a, b), 0));
+};
+const CLICK_TARGETS = [40, 42, 44, 45, 66, 70, 72, 80, 85, 88].map((day, k) => 24 * day + ((5 + 3 * k) % 24));
+const within = (xs) => `${xs.filter((d) => d < 16).length} of ${xs.length} under 16 ms`;
+const etStat = (xs) => {
+  const slowest = Math.max(...xs);
+  return `${within(xs)}, ${xs.filter((d) => d <= 16).length} at most 16 ms, slowest ${slowest < 16 ? 'under 16' : slowest} ms`;
+};
+
+/**
+ * The same clicks on a bare page (one SVG rect recoloured by a pointerup listener) in the same browser: what
+ * input -> next paint costs here with no application at all.
+ */
+async function bareClicks(page) {
+  await page.setContent(
+    '<svg width="900" height="400"><rect width="900" height="400" fill="#333"/></svg><script>' +
+      'const r = document.querySelector("rect");' +
+      'document.querySelector("svg").addEventListener("pointerup", () =>' +
+      ' r.setAttribute("fill", r.getAttribute("fill") === "#333" ? "#835" : "#333"));</script>'
+  );
+  await observeEventTiming(page);
+  const durations = [];
+  for (let k = 0; k < 2 * CLICK_TARGETS.length; k++) {
+    await page.mouse.click(40 + 30 * (k % 20), 40 + 10 * k, { delay: 100 });
+    durations.push(await takeEventTiming(page));
+  }
+  return durations;
+}
+
+/** The 90-day timing check's body (see the check); `config` names the browser configuration in the figures. */
+async function ninetyDays(page, server, matrix, config) {
   await openHost(page, server.url);
   await setupPage(page, server, matrix);
   const r = await page.evaluate(
@@ -253,7 +295,8 @@ async function ninetyDays(page, server, matrix) {
   );
   assert.equal(r.cells, 2160);
   await expectBands(page, ['anomaly:30-37', 'normal:50-51', 'anomaly:60-63', 'normal:90-90']);
-  // Time from the pointer event to the DOM showing the answer, then to the next animation frame.
+  // Per click: time from the pointer event to the DOM showing the answer, then to the next animation frame;
+  // and whether the first frame after the input already had the answer (a rAF requested before any handler).
   const installTiming = () =>
     page.evaluate(() => {
       const svg = document.querySelector('[data-testid="gs-outage-timeline"]');
@@ -265,14 +308,20 @@ async function ninetyDays(page, server, matrix) {
             const t0 = e.timeStamp;
             const handled = performance.now();
             const group = document.querySelector(`[data-testid="${groupId}"]`);
+            let dom;
             const obs = new MutationObserver(() => {
               obs.disconnect();
-              const dom = performance.now() - t0;
-              requestAnimationFrame(
-                () => (window.__gsTiming[key] = { queued: handled - t0, dom, frame: performance.now() - t0 })
-              );
+              dom = performance.now() - t0;
             });
             obs.observe(group, { childList: true, subtree: true, attributes: true });
+            requestAnimationFrame(() => {
+              window.__gsTiming[key] = {
+                queued: handled - t0,
+                dom,
+                frame: performance.now() - t0,
+                inFrame: dom !== undefined,
+              };
+            });
           },
           { capture: true, once: true }
         );
@@ -280,24 +329,11 @@ async function ninetyDays(page, server, matrix) {
       watch('pointerdown', 'gs-selection', 'down');
       watch('pointerup', 'gs-labels', 'up');
     });
-  // Event Timing API: per input event, time from the input to the next paint after its handlers
-  // ("duration", in 8 ms steps); events answered within 16 ms are not reported at all.
-  await page.evaluate(() => {
-    window.__gsEvents = [];
-    new PerformanceObserver((list) =>
-      list.getEntries().forEach((e) =>
-        window.__gsEvents.push({
-          name: e.name,
-          duration: e.duration,
-          handlers: e.processingEnd - e.processingStart,
-          delay: e.processingStart - e.startTime,
-        })
-      )
-    ).observe({ type: 'event', durationThreshold: 16 });
-  });
+  await observeEventTiming(page);
   const base = ['anomaly:30-37', 'normal:50-51', 'anomaly:60-63', 'normal:90-90'];
   const samples = [];
-  for (const target of [24 * 45 + 13, 24 * 70 + 2, 24 * 88 + 20]) {
+  const painted = [];
+  for (const target of CLICK_TARGETS) {
     for (const on of [true, false]) {
       await installTiming();
       // As a person clicks: ~100 ms between press and release (Playwright's default is none, so the
@@ -308,32 +344,32 @@ async function ninetyDays(page, server, matrix) {
       const start = (x) => Number(x.split(':')[1].split('-')[0]);
       const want = on ? [...base, `anomaly:${target}-${target}`].sort((x, y) => start(x) - start(y)) : base;
       await expectBands(page, want);
+      painted.push(await takeEventTiming(page));
     }
   }
+  // Not a timing bound: the click's answer must be committed within the input's own task, so the very
+  // next frame shows it (a deferred or asynchronous update would miss that frame).
+  assert.deepEqual(
+    samples.map((t) => t.up.inFrame && t.down.inFrame),
+    samples.map(() => true),
+    'a click answer missed the first frame after the input'
+  );
+  const baseline = await bareClicks(page);
   const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
   const stat = (f) =>
     `median ${median(samples.map(f)).toFixed(1)} ms, max ${Math.max(...samples.map(f)).toFixed(1)} ms`;
   figures.push(
-    `90-day render: ${r.renderMs.toFixed(1)} ms to DOM, ${r.paintedMs.toFixed(1)} ms to next frame (2,160 cells)`,
-    `click answer over ${samples.length} clicks: pointerup handler -> label band in DOM ${stat((t) => t.up.dom - t.up.queued)}; ` +
-      `pointerup input -> band in DOM ${stat((t) => t.up.dom)}; -> next frame ${stat((t) => t.up.frame)}`,
-    `  pointerdown handler -> selection in DOM ${stat((t) => t.down.dom - t.down.queued)}; input -> next frame ${stat((t) => t.down.frame)}`
+    `90-day panel, ${config}:`,
+    `  render: ${r.renderMs.toFixed(1)} ms to DOM, ${r.paintedMs.toFixed(1)} ms to next frame (2,160 cells)`,
+    `  ${samples.length} clicks: pointerup handler -> label band in DOM ${stat((t) => t.up.dom - t.up.queued)}; ` +
+      `input -> band in DOM ${stat((t) => t.up.dom)}; -> next animation frame ${stat((t) => t.up.frame)}`,
+    `  pointerdown handler -> selection in DOM ${stat((t) => t.down.dom - t.down.queued)}`,
+    `  pointerup input -> next paint (Event Timing): ${etStat(painted)}, in click order ${painted.map((d) => (d < 16 ? '<16' : d)).join(' ')}`,
+    `  bare page, same clicks: ${etStat(baseline)}`
   );
-  const events = (await page.evaluate(() => window.__gsEvents)).filter((e) =>
-    /^(pointer(down|up)|click)$/.test(e.name)
-  );
-  const slow = events.filter((e) => e.name === 'pointerup');
-  figures.push(
-    `  Event Timing (input -> next paint): ${samples.length - slow.length} of ${samples.length} pointerup answers painted within 16 ms` +
-      (slow.length
-        ? `; the others ${slow.map((e) => `${e.duration} ms (handlers ${e.handlers.toFixed(1)} ms, input delay ${e.delay.toFixed(1)} ms)`).join(', ')}`
-        : '') +
-      `; pointerdown/click entries over 16 ms: ${events.length - slow.length}`
-  );
-  const t = { up: { dom: median(samples.map((x) => x.up.dom)) } };
   // Sanity bounds only (headless software rendering); the figures are printed below.
   assert.ok(r.paintedMs < 5000, `render took ${r.paintedMs} ms`);
-  assert.ok(t.up.dom < 250, `click took ${t.up.dom} ms`);
+  assert.ok(median(samples.map((x) => x.up.dom)) < 250, 'clicks took over 250 ms');
 }
 
 let server;
@@ -459,6 +495,37 @@ try {
     await expectBands(page, ['anomaly:30-37', 'normal:50-51', 'anomaly:80-80']);
     await page.getByRole('button', { name: 'Undo' }).click();
     await expectBands(page, ['anomaly:30-37', 'normal:50-51']);
+    assert.equal(labelled(api).length, 2);
+  });
+
+  await check('a slow write shows "Saving…" until it is stored; a fast one shows nothing', async () => {
+    const saving = page.getByText('Saving…');
+    await page.evaluate(() => {
+      window.__sawSaving = false;
+      const root = document.querySelector('[data-testid="gs-timeline"]');
+      new MutationObserver(() => (window.__sawSaving ||= root.textContent.includes('Saving…'))).observe(root, {
+        childList: true,
+        subtree: true,
+        characterData: true,
+      });
+    });
+    await clickCell(page, 80);
+    await expectBands(page, ['anomaly:30-37', 'normal:50-51', 'anomaly:80-80']);
+    assert.equal(await page.evaluate(() => window.__sawSaving), false, '"Saving…" flashed for a fast write');
+    // The stand-in answers at once; hold this page's annotation writes for 1.5 s as a slow Grafana would.
+    const hold = (route) =>
+      route.request().method() === 'GET'
+        ? route.continue()
+        : new Promise((r) => setTimeout(r, 1500)).then(() => route.continue());
+    await page.route('**/api/annotations**', hold);
+    try {
+      await clickCell(page, 80);
+      await saving.waitFor({ timeout: 1000 });
+      await expectBands(page, ['anomaly:30-37', 'normal:50-51']);
+      assert.equal(await saving.count(), 0);
+    } finally {
+      await page.unroute('**/api/annotations**', hold);
+    }
     assert.equal(labelled(api).length, 2);
   });
 
@@ -611,20 +678,33 @@ try {
     }
   );
 
-  await check('90 days (2,160 cells) render, and a click is answered within a frame', async () => {
+  await check('90 days (2,160 cells) render, and a click is answered in the first frame after it', async () => {
     // Timed on a host with React's production build, as Grafana ships it (development React checks
-    // roughly double the work); the same plugin files, API stand-in and data.
+    // roughly double the work); the same plugin files, API stand-in and data. Twice: in Chromium as it
+    // configures itself on a machine without a GPU (software compositing and raster; WebGL still through
+    // SwiftShader), which is what a user without a GPU gets, and with this suite's flags, which force the
+    // compositor onto SwiftShader's emulated GPU (~33 ms per frame to swap here, a setup no user has).
     const prodServer = await createServer({
       routes: api.routes,
       hostBuildDir: HOST_BUILD_DIR_REACT_PROD,
       bootOverrides: { user: bootUser('Editor', 'shifter') },
       log: () => {},
     });
-    const page = await browser.newPage({ viewport: { width: 960, height: 900 } });
+    const software = await launchChromium({ gpu: 'chromium-default' });
     try {
-      await ninetyDays(page, prodServer, matrix);
+      for (const [b, config] of [
+        [software, "Chromium's own choice without a GPU (software compositing)"],
+        [browser, "compositor forced onto SwiftShader (the suite's WebGL flags)"],
+      ]) {
+        const page = await b.newPage({ viewport: { width: 960, height: 900 } });
+        try {
+          await ninetyDays(page, prodServer, matrix, config);
+        } finally {
+          await page.close();
+        }
+      }
     } finally {
-      await page.close();
+      await software.close();
       await prodServer.close();
     }
   });

@@ -42,6 +42,9 @@ const HEADER = 14;
 const BAND_SHARE = 0.32;
 // The band fills most of its share; the rest separates it from the next day's row.
 const bandHeight = (cellHeight: number) => Math.max(cellHeight * BAND_SHARE * 0.7, 0.5);
+// Writes usually finish well within this: only slower ones show "Saving…" (text appearing in the toolbar
+// moves its buttons, and repainting them made a click's answer miss its frame).
+const SAVING_NOTE_DELAY_MS = 400;
 const NAV_KEYS = new Set(['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'Home', 'End']);
 const MODE_OPTIONS: Array<{ value: LabelValue; label: string; description: string }> = [
   { value: 'anomaly', label: 'Anomaly', description: 'Clicks label hours anomalous (Alt+click: normal)' },
@@ -76,7 +79,8 @@ const getStyles = (theme: GrafanaTheme2) => ({
     fontSize: theme.typography.bodySmall.fontSize,
     color: theme.colors.text.secondary,
   }),
-  layers: css({ position: 'relative', flexShrink: 0 }),
+  // Fixed size: changes elsewhere in the panel (toolbar text, tooltip) never lay out the 2,160 cells again.
+  layers: css({ position: 'relative', flexShrink: 0, contain: 'strict' }),
   // Its own compositing layer: otherwise any repaint of the panel (toolbar text, tooltip) re-records
   // every cell and re-layerizes them (~10 ms for 2,160 cells, traced).
   layer: css({ position: 'absolute', left: 0, top: 0, display: 'block', willChange: 'transform' }),
@@ -103,6 +107,9 @@ const getStyles = (theme: GrafanaTheme2) => ({
     maxWidth: 320,
     whiteSpace: 'normal',
   }),
+  // Undo turns enabled after the first label is stored, often as the next click lands: Grafana's 250 ms
+  // colour fade would keep the compositor busy across that click's frame (traced), so it is switched off.
+  noFade: css({ '&&': { transition: 'none' } }),
   tipTitle: css({ fontWeight: theme.typography.fontWeightMedium }),
   srOnly: css({ position: 'absolute', width: 1, height: 1, overflow: 'hidden', clip: 'rect(0 0 0 0)' }),
   empty: css({ color: theme.colors.text.secondary, padding: theme.spacing(1) }),
@@ -211,43 +218,51 @@ const Axes = memo(function Axes(props: {
   );
 });
 
-/** Mode switch, undo, retrain and legend: memoised so hovering and selecting do not re-render Grafana UI buttons. */
-const Toolbar = memo(function Toolbar(props: {
+/**
+ * Mode switch and undo, then (after the "Saving…" note the timeline renders itself) retrain and legend: both
+ * memoised, so hovering, selecting and labelling do not re-render Grafana UI buttons.
+ */
+const LabelTools = memo(function LabelTools(props: {
   writable: boolean;
   mode: LabelValue;
   onMode: (v: LabelValue) => void;
   canUndo: boolean;
   onUndo: () => void;
-  saving: boolean;
+}) {
+  const { writable, mode, onMode, canUndo, onUndo } = props;
+  const styles = useStyles2(getStyles);
+  return writable ? (
+    <>
+      <RadioButtonGroup size="sm" options={MODE_OPTIONS} value={mode} onChange={onMode} />
+      <Button
+        size="sm"
+        variant="secondary"
+        onClick={onUndo}
+        disabled={!canUndo}
+        className={styles.noFade}
+        tooltip="Undo the last label change (Ctrl/Cmd+Z)"
+      >
+        Undo
+      </Button>
+    </>
+  ) : (
+    <span className={styles.message} data-testid="gs-readonly">
+      Read-only: labelling hours needs permission to add annotations (Editor role or annotations:create).
+    </span>
+  );
+});
+
+const PanelTools = memo(function PanelTools(props: {
   onRetrain: () => void;
   error: string | null;
   options: TimelineOptions;
 }) {
-  const { writable, mode, onMode, canUndo, onUndo, saving, onRetrain, error, options } = props;
+  const { onRetrain, error, options } = props;
   const theme = useTheme2();
   const styles = useStyles2(getStyles);
   const bandColour = (v: LabelValue) => labelColour(theme, v);
   return (
-    <div className={styles.toolbar}>
-      {writable ? (
-        <>
-          <RadioButtonGroup size="sm" options={MODE_OPTIONS} value={mode} onChange={onMode} />
-          <Button
-            size="sm"
-            variant="secondary"
-            onClick={onUndo}
-            disabled={!canUndo}
-            tooltip="Undo the last label change (Ctrl/Cmd+Z)"
-          >
-            Undo
-          </Button>
-          {saving && <span className={styles.message}>Saving…</span>}
-        </>
-      ) : (
-        <span className={styles.message} data-testid="gs-readonly">
-          Read-only: labelling hours needs permission to add annotations (Editor role or annotations:create).
-        </span>
-      )}
+    <>
       <Button
         size="sm"
         variant="secondary"
@@ -283,7 +298,7 @@ const Toolbar = memo(function Toolbar(props: {
           </>
         )}
       </span>
-    </div>
+    </>
   );
 });
 
@@ -357,6 +372,19 @@ export function OutageTimeline({ data, width, height, options, timeZone }: Props
       live = false;
     };
   }, [store, from, to, data.series]);
+
+  const saving = pending.length > 0;
+  const [slowSave, setSlowSave] = useState(false);
+  useEffect(() => {
+    if (!saving) {
+      return;
+    }
+    const timer = setTimeout(() => setSlowSave(true), SAVING_NOTE_DELAY_MS);
+    return () => {
+      clearTimeout(timer);
+      setSlowSave(false);
+    };
+  }, [saving]);
 
   const labels = stored ?? fromGrafana;
   const serverStates = useMemo(() => stepLabels(labels, times), [labels, times]);
@@ -561,18 +589,12 @@ export function OutageTimeline({ data, width, height, options, timeZone }: Props
   const hoveredLabel = hover && states[hover.i] ? labelAt(hover.i) : undefined;
 
   return (
-    <div className={styles.root} onKeyDown={onKeyDown} data-testid="gs-timeline">
-      <Toolbar
-        writable={writable}
-        mode={mode}
-        onMode={setMode}
-        canUndo={undoCount > 0}
-        onUndo={undoLast}
-        saving={pending.length > 0}
-        onRetrain={openRetrain}
-        error={error}
-        options={options}
-      />
+    <div className={styles.root} onKeyDown={onKeyDown} data-testid="gs-timeline" data-saving={saving || undefined}>
+      <div className={styles.toolbar}>
+        <LabelTools writable={writable} mode={mode} onMode={setMode} canUndo={undoCount > 0} onUndo={undoLast} />
+        {writable && slowSave && <span className={styles.message}>Saving…</span>}
+        <PanelTools onRetrain={openRetrain} error={error} options={options} />
+      </div>
       <div className={styles.layers} style={{ width, height: svgHeight }}>
         {/* Static layer: repainted only when data, size or options change (own compositing layer). */}
         <svg className={styles.layer} width={width} height={svgHeight} aria-hidden>
@@ -714,7 +736,8 @@ export function OutageTimeline({ data, width, height, options, timeZone }: Props
           data-testid="gs-tooltip"
           style={{
             left: Math.min(hover.x + 12, Math.max(0, width - 320)),
-            top: TOOLBAR_HEIGHT + hover.y + 14,
+            // Below the pointer in the upper half, above it in the lower half: it stays inside the panel.
+            ...(hover.y < svgHeight / 2 ? { top: TOOLBAR_HEIGHT + hover.y + 14 } : { bottom: svgHeight - hover.y + 8 }),
           }}
         >
           <div className={styles.tipTitle}>{fmt(hovered.time)}</div>
