@@ -6,7 +6,9 @@
 // Covers: rendering (no-data hatching, cells per step), click-to-label round trip across a page
 // reload, toggling twice leaves no record, drag and shift-click ranges, "normal" labels (toolbar and
 // Alt), keyboard, undo (Ctrl+Z and button), tooltip (probability, top features, who), annotation text
-// rendered as text, a concurrent writer, panel-context writes, Viewer read-only, and a 90-day range
+// rendered as text, a slow write's "Saving…", a concurrent writer, panel-context writes, Viewer read-only,
+// the datasource served from another origin (Grafana's plugin CDN: wasm, blob: training worker, abort
+// while its script loads), and a 90-day range
 // (2,160 cells) whose render and click times are measured in the page and printed, next to the same clicks
 // on a bare page.
 // Usage: npm run build && npm run build:browser-host && node tests/browser/panel.mjs
@@ -50,7 +52,8 @@ function generatedMatrix() {
 }
 
 /** In the page: load both plugins, a datasource instance scoring `matrix`, and a render helper. */
-async function setupPage(page, server, matrix) {
+async function setupPage(page, server, matrix, { pluginOrigin } = {}) {
+  const dsMeta = server.metas['gridsentinel-anomaly-datasource'];
   await page.evaluate(
     async ({ dsMeta, panelMeta, matrix }) => {
       const h = window.gsHarness;
@@ -98,6 +101,28 @@ async function setupPage(page, server, matrix) {
       const { createRoot } = await h.SystemJS.import('react-dom/client');
       const Panel = h.loaded.get(panelMeta.id).plugin.panel;
       window.__gs = {
+        /**
+         * ds.trainFromLabels over [fromMs, toMs). Its AbortController is window.__gsAbort, so the test can
+         * abort at a moment of its choosing; resolves to what happened instead of throwing.
+         */
+        async train({ fromMs, toMs, labels, epochs }) {
+          const ctl = new AbortController();
+          window.__gsAbort = () => ctl.abort();
+          let progress = 0;
+          try {
+            const r = await ds.trainFromLabels({
+              fromMs,
+              toMs,
+              labels,
+              epochs,
+              signal: ctl.signal,
+              onProgress: () => progress++,
+            });
+            return { ok: true, backend: r.backend, progress };
+          } catch (e) {
+            return { ok: false, name: e.name, message: e.message, progress };
+          }
+        },
         /** Probability values of one query through a datasource configured with `backend`. */
         async probabilities(backend, fromMs, toMs) {
           const range = { from: h.data.dateTime(fromMs), to: h.data.dateTime(toMs), raw: { from: '', to: '' } };
@@ -196,7 +221,8 @@ async function setupPage(page, server, matrix) {
       };
     },
     {
-      dsMeta: server.metas['gridsentinel-anomaly-datasource'],
+      // With pluginOrigin, the datasource loads as from Grafana's plugin CDN: meta.module is a full URL there.
+      dsMeta: pluginOrigin ? { ...dsMeta, module: new URL(dsMeta.module, `${pluginOrigin}/`).href } : dsMeta,
       panelMeta: server.metas['gridsentinel-timeline-panel'],
       matrix,
     }
@@ -675,6 +701,80 @@ try {
           .map(([b, ms]) => `${b} ${ms.toFixed(0)} ms`)
           .join(', ')})`
       );
+    }
+  );
+
+  await check(
+    "plugin served from another origin (as from Grafana's plugin CDN): wasm scoring, training in a blob: worker, abort while its script loads",
+    async () => {
+      // The page is on 127.0.0.1, the datasource's files on localhost: another origin, same stand-in server.
+      const pluginOrigin = `http://localhost:${new URL(server.url).port}`;
+      const cdnPage = await browser.newPage();
+      const seen = watchPage(cdnPage);
+      const workers = [];
+      cdnPage.on('worker', (w) => workers.push(w.url()));
+      try {
+        await openHost(cdnPage, server.url);
+        await setupPage(cdnPage, server, matrix, { pluginOrigin });
+        const plugins = `${pluginOrigin}/public/plugins/gridsentinel-anomaly-datasource/`;
+        const p = await cdnPage.evaluate((o) => window.__gs.probabilities('wasm', o.from, o.from + 7 * o.day), {
+          from: RANGE_FROM,
+          day: DAY,
+        });
+        assert.equal(p.length, 7 * 24);
+        assert.ok(
+          seen.requests.some((u) => u.startsWith(plugins) && u.endsWith('.wasm')),
+          `wasm not loaded from ${plugins}`
+        );
+        const from = RANGE_FROM + 10 * DAY;
+        const to = from + 14 * DAY;
+        const labels = [];
+        matrix.times.forEach((t, i) => {
+          if (t >= from && t < to && matrix.truth[i]) {
+            labels.push({ startMs: t, endMs: t + H, value: 'anomaly' });
+          }
+        });
+        assert.ok(labels.length > 0, 'no generated outage in the training range');
+        // Abort while the worker's script is still being fetched (the cross-origin path fetches it to start
+        // the worker from a blob: URL): the fetch completes, but no worker may start.
+        const holdWorkerScript = async (route) => {
+          await cdnPage.evaluate(() => window.__gsAbort());
+          await route.continue();
+        };
+        await cdnPage.route('**/trainWorker.js', holdWorkerScript);
+        const aborted = await cdnPage.evaluate((r) => window.__gs.train({ ...r, epochs: 1 }), {
+          fromMs: from,
+          toMs: to,
+          labels,
+        });
+        await cdnPage.unroute('**/trainWorker.js', holdWorkerScript);
+        assert.deepEqual(
+          { ok: aborted.ok, name: aborted.name, progress: aborted.progress, workers: workers.length },
+          { ok: false, name: 'AbortError', progress: 0, workers: 0 },
+          JSON.stringify(aborted)
+        );
+        assert.ok(
+          seen.requests.includes(`${plugins}trainWorker.js`),
+          'worker script not fetched from the plugin origin'
+        );
+        const trained = await cdnPage.evaluate((r) => window.__gs.train({ ...r, epochs: 1 }), {
+          fromMs: from,
+          toMs: to,
+          labels,
+        });
+        assert.equal(trained.ok, true, JSON.stringify(trained));
+        assert.ok(trained.progress > 0, 'no progress reported');
+        assert.deepEqual(
+          workers.map((u) => u.split(':')[0]),
+          ['blob'],
+          `expected one worker from a blob: URL, got ${workers.join(', ')}`
+        );
+        assert.equal(trained.backend, 'wasm', 'training fell back from wasm (its binary loads cross-origin)');
+        await seen.settle();
+        assert.deepEqual(pageProblems(seen, server), []);
+      } finally {
+        await cdnPage.close();
+      }
     }
   );
 

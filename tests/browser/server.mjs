@@ -193,6 +193,9 @@ export async function createServer({
         'content-type': contentType(file),
         'content-length': statSync(file).size,
         'cache-control': 'no-cache',
+        // As Grafana's plugin CDN answers: a page may load plugin files from another origin (see the
+        // panel test's cross-origin check). Same-origin loads ignore it.
+        ...(url.pathname.startsWith('/public/plugins/') ? { 'access-control-allow-origin': '*' } : {}),
       });
       if (method === 'HEAD') {
         res.end();
