@@ -1,4 +1,26 @@
-import { averagePrecision, bestF1, eventMetrics, labelledEvents, MetricsError, type Label } from './metrics';
+import { averagePrecision, bestF1, eventMetrics, labelledEvents, metricsAt, MetricsError, type Label } from './metrics';
+
+describe('metricsAt', () => {
+  it('counts alarms at and above the threshold, leaving out unknown labels and NaN scores', () => {
+    // At .7: rows .9 (1), .8 (0), .7 (1) alarm; the unlabelled .95 and the NaN row do not count.
+    const r = metricsAt([0.95, 0.9, 0.8, 0.7, NaN, 0.6, 0.5], [null, 1, 0, 1, 1, 0, 1], 0.7);
+    expect(r.precision).toBeCloseTo(2 / 3, 12);
+    expect(r.recall).toBeCloseTo(2 / 3, 12);
+    expect(r.f1).toBeCloseTo(2 / 3, 12);
+  });
+
+  it('agrees with bestF1 at its threshold, and gives 0 when nothing alarms', () => {
+    const scores = [0.9, 0.8, 0.7, 0.6, 0.5];
+    const labels: Label[] = [1, 0, 1, 0, 0];
+    const best = bestF1(scores, labels);
+    expect(metricsAt(scores, labels, best.threshold)).toEqual({
+      f1: best.f1,
+      precision: best.precision,
+      recall: best.recall,
+    });
+    expect(metricsAt(scores, labels, Infinity)).toEqual({ f1: 0, precision: 0, recall: 0 });
+  });
+});
 
 describe('bestF1', () => {
   it('finds the best threshold of a hand-computed ranking', () => {

@@ -109,6 +109,31 @@ export function bestF1(scores: ArrayLike<number>, labels: readonly Label[]): Bes
   };
 }
 
+export interface PointMetrics {
+  f1: number;
+  precision: number;
+  recall: number;
+}
+
+/**
+ * Point-wise F1, precision and recall at a given threshold (alarm when score >= threshold); precision
+ * (hence F1) is 0 when nothing alarms.
+ */
+export function metricsAt(scores: ArrayLike<number>, labels: readonly Label[], threshold: number): PointMetrics {
+  const r = rank(scores, labels);
+  let tp = 0;
+  let fp = 0;
+  for (let k = 0; k < r.scores.length && r.scores[k] >= threshold; k++) {
+    if (r.labels[k]) {
+      tp++;
+    } else {
+      fp++;
+    }
+  }
+  const precision = tp + fp > 0 ? tp / (tp + fp) : 0;
+  return { f1: (2 * tp) / (tp + fp + r.positives), precision, recall: tp / r.positives };
+}
+
 /**
  * Average precision as scikit-learn defines it: sum over distinct thresholds (descending) of
  * (R_k - R_{k-1}) * P_k, a step function with no interpolation; tied scores form one step.

@@ -98,6 +98,9 @@ describe('evaluateDetectors', () => {
     expect(made).toHaveLength(2);
     expect(res[0]).toMatchObject({ dataset: 'x', bestF1: 1, averagePrecision: 1, threshold: 1 });
     expect(res[0].events).toMatchObject({ events: 1, detected: 1, falseAlarms: 0 });
+    // Operating point from the training rows, where this oracle scores every row 0: alarm on everything.
+    expect(res[0].operating).toMatchObject({ threshold: 0, recall: 1, precision: 0.2 });
+    expect(res[0].operating.f1).toBeCloseTo(1 / 3, 12);
     // Wrong row: best is alarming on all five rows (score 0 ties): P 1/5, R 1 -> F1 1/3.
     expect(res[1].bestF1).toBeCloseTo(1 / 3, 12);
     const sum = summarize(res);
@@ -114,6 +117,7 @@ describe('evaluateDetectors', () => {
     const res = await evaluateDetectors([new Oracle(new Map())], [asdSplit(s, 'quiet')]);
     expect(res[0].skipped).toMatch(/no labelled anomaly/);
     expect(res[0].bestF1).toBeNaN();
+    expect(res[0].operating.threshold).toBeNaN();
     expect(summarize(res)[0].datasets).toBe(0);
     expect(renderResultsMarkdown(res)).toContain('| quiet | oracle | no labelled anomaly in the test part |');
   });
@@ -126,13 +130,25 @@ describe('evaluateDetectors', () => {
 
   it('reports the held-out kind recall', async () => {
     const n = 72;
-    const labels = Array.from({ length: n }, (_, i): 0 | 1 | null => (i === 30 || i === 60 ? 1 : 0));
+    const labels = Array.from({ length: n }, (_, i): 0 | 1 | null => (i === 10 || i === 30 || i === 60 ? 1 : 0));
     const kinds = labels.map((l, i) => (l ? (i === 30 ? 'a' : 'b') : null));
     const splits = heldOutKindSplits(series(n, labels, kinds), { dataset: 'g', trainDays: 1 });
-    const res = await evaluateDetectors([new Oracle(new Map([[60 * HOUR, 1]]))], splits);
+    const res = await evaluateDetectors(
+      [
+        new Oracle(
+          new Map([
+            [10 * HOUR, 1],
+            [60 * HOUR, 1],
+          ])
+        ),
+      ],
+      splits
+    );
+    // Without "a": the threshold fitted on the "b" outage in day 1 alarms at hour 60 only, missing "a".
+    // Without "b": day 1 has no labelled anomaly left, so there is no operating threshold.
     expect(res.map((r) => [r.heldOutKind, r.heldOutRecall])).toEqual([
       ['a', 0],
-      ['b', 1],
+      ['b', NaN],
     ]);
     expect(renderResultsMarkdown(res)).toContain('held-out kind');
   });
