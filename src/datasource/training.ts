@@ -32,15 +32,20 @@ function abortError(): Error {
  * Workers must be same-origin; a plugin served from a CDN (Grafana's plugin CDN) is not, so its script
  * is fetched and started from a blob: URL instead.
  */
-async function startWorker(url: string): Promise<Worker> {
+async function startWorker(url: string, signal?: AbortSignal): Promise<Worker> {
   if (new URL(url).origin === window.location.origin) {
     return new Worker(url);
   }
-  const res = await fetch(url);
+  const res = await fetch(url, { signal });
   if (!res.ok) {
     throw new Error(`could not load the training worker (${url}: HTTP ${res.status})`);
   }
-  return new Worker(URL.createObjectURL(new Blob([await res.text()], { type: 'text/javascript' })));
+  const source = await res.text();
+  // Aborted while the script was loading: start nothing.
+  if (signal?.aborted) {
+    throw abortError();
+  }
+  return new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
 }
 
 export async function trainInWorker(
@@ -48,8 +53,11 @@ export async function trainInWorker(
   opts: { signal?: AbortSignal; onProgress?: (p: TrainProgress) => void } = {}
 ): Promise<WorkerOutcome> {
   const base = new URL(__webpack_public_path__, document.baseURI).href;
-  const worker = await startWorker(base + WORKER_FILE);
-  // Checked after the (possibly fetching) start: an abort before the listener exists would be missed.
+  const worker = await startWorker(base + WORKER_FILE, opts.signal).catch((err: unknown) => {
+    // fetch's own AbortError (a DOMException) becomes ours, so callers see one kind of abort.
+    throw opts.signal?.aborted ? abortError() : err;
+  });
+  // An abort before the message listener exists would be missed otherwise.
   if (opts.signal?.aborted) {
     worker.terminate();
     throw abortError();

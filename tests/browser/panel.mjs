@@ -736,10 +736,11 @@ try {
         });
         assert.ok(labels.length > 0, 'no generated outage in the training range');
         // Abort while the worker's script is still being fetched (the cross-origin path fetches it to start
-        // the worker from a blob: URL): the fetch completes, but no worker may start.
+        // the worker from a blob: URL): the page cancels that fetch, so continuing the held request may find
+        // it gone; no worker may start.
         const holdWorkerScript = async (route) => {
           await cdnPage.evaluate(() => window.__gsAbort());
-          await route.continue();
+          await route.continue().catch(() => {});
         };
         await cdnPage.route('**/trainWorker.js', holdWorkerScript);
         const aborted = await cdnPage.evaluate((r) => window.__gs.train({ ...r, epochs: 1 }), {

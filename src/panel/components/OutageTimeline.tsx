@@ -374,6 +374,7 @@ export function OutageTimeline({ data, width, height, options, timeZone }: Props
   }, [store, from, to, data.series]);
 
   const saving = pending.length > 0;
+  // Reset by the effect's cleanup, one render after `saving` drops: hence `saving && slowSave` below.
   const [slowSave, setSlowSave] = useState(false);
   useEffect(() => {
     if (!saving) {
@@ -592,7 +593,7 @@ export function OutageTimeline({ data, width, height, options, timeZone }: Props
     <div className={styles.root} onKeyDown={onKeyDown} data-testid="gs-timeline" data-saving={saving || undefined}>
       <div className={styles.toolbar}>
         <LabelTools writable={writable} mode={mode} onMode={setMode} canUndo={undoCount > 0} onUndo={undoLast} />
-        {writable && slowSave && <span className={styles.message}>Saving…</span>}
+        {writable && saving && slowSave && <span className={styles.message}>Saving…</span>}
         <PanelTools onRetrain={openRetrain} error={error} options={options} />
       </div>
       <div className={styles.layers} style={{ width, height: svgHeight }}>
