@@ -32,9 +32,10 @@ function abortError(): Error {
  * Workers must be same-origin; a plugin served from a CDN (Grafana's plugin CDN) is not, so its script
  * is fetched and started from a blob: URL instead.
  */
-async function startWorker(url: string, signal?: AbortSignal): Promise<Worker> {
+async function startWorker(url: string, signal?: AbortSignal): Promise<{ worker: Worker; stop: () => void }> {
   if (new URL(url).origin === window.location.origin) {
-    return new Worker(url);
+    const worker = new Worker(url);
+    return { worker, stop: () => worker.terminate() };
   }
   const res = await fetch(url, { signal });
   if (!res.ok) {
@@ -45,7 +46,16 @@ async function startWorker(url: string, signal?: AbortSignal): Promise<Worker> {
   if (signal?.aborted) {
     throw abortError();
   }
-  return new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
+  const blobUrl = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+  const worker = new Worker(blobUrl);
+  // Revoked only once the worker is stopped: the worker loads its script from the URL asynchronously.
+  return {
+    worker,
+    stop: () => {
+      worker.terminate();
+      URL.revokeObjectURL(blobUrl);
+    },
+  };
 }
 
 export async function trainInWorker(
@@ -53,18 +63,19 @@ export async function trainInWorker(
   opts: { signal?: AbortSignal; onProgress?: (p: TrainProgress) => void } = {}
 ): Promise<WorkerOutcome> {
   const base = new URL(__webpack_public_path__, document.baseURI).href;
-  const worker = await startWorker(base + WORKER_FILE, opts.signal).catch((err: unknown) => {
+  const started = await startWorker(base + WORKER_FILE, opts.signal).catch((err: unknown) => {
     // fetch's own AbortError (a DOMException) becomes ours, so callers see one kind of abort.
     throw opts.signal?.aborted ? abortError() : err;
   });
+  const worker = started.worker;
   // An abort before the message listener exists would be missed otherwise.
   if (opts.signal?.aborted) {
-    worker.terminate();
+    started.stop();
     throw abortError();
   }
   return new Promise<WorkerOutcome>((resolve, reject) => {
     const stop = (settle: () => void) => {
-      worker.terminate();
+      started.stop();
       opts.signal?.removeEventListener('abort', onAbort);
       settle();
     };
