@@ -494,10 +494,8 @@ export class GridSentinelDataSource extends DataSourceApi<GridSentinelQuery, Gri
     }
     passed.push(`Graphite reachable${features.length ? `, ${features.length} target(s) found` : ''}`);
   }
-  /**
-   * Retrains on the operator labels over a range (features fetched like a query), then compares the
-   * current and the new model on the labelled hours training held out. Nothing is saved: see publishModel.
-   */
+
+  /** No model published in the settings: queries use the bundled default model. */
   private usesBundledModel(): boolean {
     return this.settings.model == null;
   }
@@ -513,6 +511,10 @@ export class GridSentinelDataSource extends DataSourceApi<GridSentinelQuery, Gri
     return { ...model, doc, preprocessing: p };
   }
 
+  /**
+   * Retrains on the operator labels over a range (features fetched like a query), then compares the
+   * current and the new model on the labelled hours training held out. Nothing is saved: see publishModel.
+   */
   async trainFromLabels(req: RetrainRequest): Promise<RetrainResult> {
     const matrix = await this.featureMatrix(req.fromMs, req.toMs);
     const states = stepLabels(req.labels, matrix.times);

@@ -13,8 +13,6 @@ function hasPositive(labels: ReadonlyArray<0 | 1 | null>, scores: ArrayLike<numb
   return labels.some((l, i) => l === 1 && !Number.isNaN(scores[i]));
 }
 
-const NO_OPERATING_POINT = { threshold: NaN, f1: NaN, precision: NaN, recall: NaN };
-
 function emptyEvents(): EventMetrics {
   return {
     threshold: NaN,
@@ -30,6 +28,11 @@ function emptyEvents(): EventMetrics {
     falseAlarmsPerWeek: NaN,
     perKind: {},
   };
+}
+
+/** No operating threshold (no labelled anomaly to fit it on, or nothing to measure). */
+function noOperatingPoint(): DetectorResult['operating'] {
+  return { threshold: NaN, f1: NaN, precision: NaN, recall: NaN, events: emptyEvents() };
 }
 
 export interface EvaluationSplit {
@@ -201,7 +204,7 @@ export async function evaluateDetectors(
           positives: 0,
           unscored: 0,
           events: emptyEvents(),
-          operating: { ...NO_OPERATING_POINT, events: emptyEvents() },
+          operating: noOperatingPoint(),
           fitSeconds: (t1 - t0) / 1000,
           scoreSeconds: (t2 - t1) / 1000,
           skipped: 'no labelled anomaly in the test part',
@@ -216,7 +219,7 @@ export async function evaluateDetectors(
         ? bestF1(trainScores, split.train.labels).threshold
         : NaN;
       const operating = Number.isNaN(fitted)
-        ? { ...NO_OPERATING_POINT, events: emptyEvents() }
+        ? noOperatingPoint()
         : {
             threshold: fitted,
             ...metricsAt(scores, split.test.labels, fitted),
