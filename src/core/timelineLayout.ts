@@ -3,6 +3,7 @@
  * it can be unit-tested and stays cheap for 90-day ranges (2,160 cells): one row per day, one column per
  * step of the day, rows aligned to local midnight so a column is always the same hour.
  */
+import { DAY_MS } from './time';
 
 export interface GridLayout {
   /** Number of cells (steps). */
@@ -30,8 +31,6 @@ export interface LayoutInput {
   top?: number;
   maxCellHeight?: number;
 }
-
-const DAY_MS = 24 * 3600e3;
 
 export function layoutGrid(input: LayoutInput): GridLayout {
   const { count, stepMs, width, height } = input;

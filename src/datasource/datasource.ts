@@ -35,9 +35,9 @@ import {
   type GridSentinelQuery,
   type ResolvedOptions,
 } from './types';
+import { DAY_MS } from '../core/time';
 
 type Route = 'elasticsearch' | 'graphite';
-const DAY_MS = 24 * 3600e3;
 /** History the bundled model takes its input statistics from, before the queried range. */
 const BUNDLED_STATS_MS = 7 * DAY_MS;
 // data_source.json_data is a MySQL TEXT column in some Grafana installs (64 KiB).

@@ -1,4 +1,5 @@
 import { FieldType, type DataFrame, type Field } from '@grafana/data';
+import { HOUR_MS } from '../core/time';
 
 export interface TimelineCell {
   time: number;
@@ -9,8 +10,6 @@ export interface TimelineCell {
   /** From the explanation frame's `top_features`, e.g. "JobHeldEvent, ShadowExceptionEvent". */
   topFeatures?: string;
 }
-
-const HOUR_MS = 3600e3;
 
 function numberOrNull(v: unknown): number | null {
   return typeof v === 'number' && Number.isFinite(v) ? v : null;

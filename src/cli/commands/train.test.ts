@@ -7,7 +7,7 @@ import { main } from '../main';
 import { generateLabelledSeries } from '../../core/generator';
 import { readTimeSeriesCsv, writeCsv } from '../../core/io/csv';
 import { labelledSeriesToCsv } from '../../core/io/labelledSeries';
-import { Rng } from '../../core/generator/rng';
+import { Rng } from '../../core/rng';
 
 jest.setTimeout(60_000);
 

@@ -7,6 +7,7 @@
  *   the point-wise metrics and counted in `unscored`; at event level they never raise an alarm;
  * - an alarm is `score >= threshold`.
  */
+import { HOUR_MS, WEEK_MS } from '../time';
 
 export class MetricsError extends Error {}
 
@@ -200,8 +201,6 @@ export interface EventMetrics {
   perKind: Record<string, KindRecall>;
 }
 
-const WEEK_MS = 7 * 24 * 3600_000;
-
 function median(xs: number[]): number {
   if (xs.length === 0) {
     return NaN;
@@ -273,7 +272,7 @@ export function eventMetrics(
       inRun = false;
     }
   }
-  const hoursPerStep = stepMs / 3600_000;
+  const hoursPerStep = stepMs / HOUR_MS;
   const normalWeeks = (normalRows * stepMs) / WEEK_MS;
   const mean = delays.length ? delays.reduce((a, b) => a + b, 0) / delays.length : NaN;
   const med = median(delays);

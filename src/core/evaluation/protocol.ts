@@ -7,6 +7,7 @@ import type { LabelledSeries } from '../io/labelledSeries';
 import type { SplitSeries } from '../io/splitSeries';
 import type { Detector, DetectorFactory, DetectorInput } from './detector';
 import { averagePrecision, bestF1, eventMetrics, metricsAt, type EventMetrics, type PointMetrics } from './metrics';
+import { DAY_MS } from '../time';
 
 /** True when the labelled test rows hold at least one positive (else F1/AP are undefined). */
 function hasPositive(labels: ReadonlyArray<0 | 1 | null>, scores: ArrayLike<number>): boolean {
@@ -85,8 +86,6 @@ export interface GeneratorSplitOptions {
   /** Labels of this outage kind are masked to null in the training part. */
   holdOutKind?: string;
 }
-
-const DAY_MS = 86_400_000;
 
 /** Generator protocol: a time split at trainDays, optionally with one outage kind's labels hidden in train. */
 export function generatorSplit(s: LabelledSeries, o: GeneratorSplitOptions): EvaluationSplit {

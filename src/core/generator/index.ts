@@ -5,7 +5,7 @@ import { DEFAULT_FEATURE_NAMES } from '../htcondor/eventTypes';
 export * from './simulate';
 export * from './outages';
 export * from './profiles';
-export { Rng, hashString } from './rng';
+export { Rng, hashString } from '../rng';
 
 /**
  * Scale of the seeded demo: ~270-280 events/hour, so 150 days at seed 1 are about one million

@@ -20,7 +20,7 @@
  * at least 12 h between windows.
  */
 import { HOUR_MS } from './profiles';
-import type { Rng } from './rng';
+import type { Rng } from '../rng';
 
 export const OUTAGE_KINDS = [
   'worker_node_collapse',

@@ -3,7 +3,8 @@
  * submission demand. Numbers are plausible for Fermilab GPGrid (~19,000 cores, 20+ VOs, jobsub schedds),
  * not measured values.
  */
-import { hashString } from './rng';
+import { hashString } from '../rng';
+import { DAY_MS, HOUR_MS } from '../time';
 
 export interface ExperimentProfile {
   name: string;
@@ -68,9 +69,6 @@ export function scheddSplit(experiment: string, schedds: readonly ScheddProfile[
   const sum = raw.reduce((a, b) => a + b, 0);
   return raw.map((w) => w / sum);
 }
-
-const HOUR_MS = 3600_000;
-const DAY_MS = 24 * HOUR_MS;
 
 /** Diurnal factor for submissions: people submit during the US Central working day (peak ~19-20 UTC). */
 export function diurnalFactor(timeMs: number, amplitude: number): number {

@@ -52,7 +52,7 @@ import {
   type OutageSpec,
   type OutageWindow,
 } from './outages';
-import { Rng } from './rng';
+import { Rng } from '../rng';
 
 /** Event types the generator emits: the default features plus JobUnsuspendedEvent (paired with suspends). */
 export const GENERATED_EVENT_TYPES: readonly string[] = [...DEFAULT_FEATURE_NAMES, 'JobUnsuspendedEvent'];

@@ -3,8 +3,9 @@
  * generated grid: same grid → same documents, ids and timestamps, so reloading never duplicates.
  */
 import type { GeneratedGrid } from '../generator/simulate';
-import { hashString } from '../generator/rng';
+import { hashString } from '../rng';
 import { eventTypeNumber } from '../htcondor/eventTypes';
+import { HOUR_MS } from '../time';
 
 export const DEFAULT_INDEX_PREFIX = 'fifebatch-logs-';
 
@@ -25,8 +26,6 @@ export interface IndexedDocument {
   id: string;
   doc: EventDocument;
 }
-
-const HOUR_MS = 3600_000;
 
 /** Daily index for a time: `<prefix>YYYY.MM.dd` (UTC), as logstash names them. */
 export function dailyIndex(prefix: string, timeMs: number): string {

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { buildLayers, readWeights, writeWeights } from './layers';
 import { flattenWeights, streamForward, unflattenWeights, type NetworkConfig } from './network';
-import { Rng } from '../generator/rng';
+import { Rng } from '../rng';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -5,7 +5,7 @@
  * back along FALLBACK_ORDER. The environment (which backends are registered, how to start them) is
  * injected, so the rule is the same in the browser, in Node and in tests.
  */
-import { Rng } from '../generator/rng';
+import { Rng } from '../rng';
 import { streamForward, type NetworkConfig, type NetworkWeights, type StreamOutput } from './network';
 import type { Forward } from './score';
 import { initTfBackend, tfStreamForward } from './tfForward';

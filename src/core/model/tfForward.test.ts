@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { generateLabelledSeries } from '../generator';
-import { Rng } from '../generator/rng';
+import { Rng } from '../rng';
 import { loadModel } from './modelDocument';
 import { buildLayers, readWeights } from './layers';
 import { streamForward, type NetworkConfig, type NetworkWeights } from './network';

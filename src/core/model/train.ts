@@ -11,7 +11,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 
 import { assertFeatureMatrix, type FeatureMatrix } from '../featureMatrix';
-import { Rng } from '../generator/rng';
+import { Rng } from '../rng';
 import { roundToFloat16 } from './float16';
 import { averagePrecision } from './metrics';
 import {

@@ -24,6 +24,7 @@
 import type { FeatureMatrix } from '../../featureMatrix';
 import type { Detector, DetectorInput } from '../detector';
 import { assertFitted, assertSameFeatures } from './common';
+import { DAY_MS } from '../../time';
 
 export interface HoltWintersOptions {
   alpha?: number;
@@ -52,8 +53,6 @@ interface State {
   /** Time of the first step after training. */
   nextTime: number;
 }
-
-const DAY_MS = 86_400_000;
 
 function clone(s: FeatureState): FeatureState {
   return { level: s.level, trend: s.trend, season: s.season.slice(), dev: s.dev.slice() };

@@ -1,6 +1,6 @@
 /** Random scores, uniform in [0, 1), the same for the same seed and matrix; rows with no data score NaN. */
 import type { FeatureMatrix } from '../../featureMatrix';
-import { Rng } from '../../generator/rng';
+import { Rng } from '../../rng';
 import type { Detector, DetectorInput } from '../detector';
 
 export class RandomDetector implements Detector {

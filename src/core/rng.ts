@@ -1,5 +1,5 @@
 /**
- * Seeded PRNG (xoshiro128**) with the distributions the generator needs. The integer stream is
+ * Seeded PRNG (xoshiro128**) with the distributions the generator, training and the seeder need. The integer stream is
  * identical everywhere; distributions use Math.exp/log/sin, which V8 (Node, Chrome) computes the same
  * way on every platform but other engines may round differently in the last bit.
  */
