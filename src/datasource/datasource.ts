@@ -16,13 +16,12 @@ import { buildTermsValuesSearch, parseTermsValues } from '../core/elasticsearch/
 import type { FeatureMatrix } from '../core/featureMatrix';
 import { assembleFeatures, validateFeatureSources, type FeatureSource } from '../core/featureSources';
 import { buildRenderParams, parseRender } from '../core/graphite/render';
-import { labelTargets, stepLabels, type LabelRange } from '../core/labels';
+import { labelTargets, stepLabels } from '../core/labels';
 import { loadModel, ModelDocumentError, type LoadedModel, type ModelDocument } from '../core/model/modelDocument';
 import { appendHistory, historyEntry, nextHistoryVersion, readModelHistory } from '../core/model/modelHistory';
 import { refitPreprocessing } from '../core/model/preprocessing';
 import { scoreSeries, scoreSeriesWith, type SeriesScores } from '../core/model/score';
-import type { TrainProgress } from '../core/model/train';
-import type { HeldOutMetrics } from '../core/retrainMetrics';
+import type { RetrainRequest, RetrainResult } from '../shared/retraining';
 import { featureMatrixToFrame, regionsToFrame, scoresToFrame } from './frames';
 import { scoringBackend } from './scoring';
 import { trainInWorker } from './training';
@@ -42,29 +41,6 @@ type Route = 'elasticsearch' | 'graphite';
 const BUNDLED_STATS_MS = 7 * DAY_MS;
 // data_source.json_data is a MySQL TEXT column in some Grafana installs (64 KiB).
 const JSON_DATA_LIMIT = 65535;
-
-export interface RetrainRequest {
-  fromMs: number;
-  toMs: number;
-  /** Operator labels (src/core/labels.ts) covering the range. */
-  labels: readonly LabelRange[];
-  epochs?: number;
-  threshold?: number;
-  signal?: AbortSignal;
-  onProgress?: (p: TrainProgress) => void;
-}
-
-export interface RetrainResult {
-  doc: ModelDocument;
-  /** Labelled hours in the range. */
-  anomalousHours: number;
-  normalHours: number;
-  /** The current model and the retrained one on the labelled hours training held out. */
-  before: HeldOutMetrics | null;
-  after: HeldOutMetrics;
-  /** tfjs backend training ran on (in the training worker). */
-  backend: string;
-}
 
 /** What a failed proxied request means for the person configuring the datasource. */
 export function describeFetchError(source: string, err: unknown): string {

@@ -3,6 +3,7 @@ import { FieldType, createDataFrame, type DataFrame } from '@grafana/data';
 import type { AnomalyRegion } from '../core/anomalyRegions';
 import type { FeatureMatrix } from '../core/featureMatrix';
 import type { SeriesScores } from '../core/model/score';
+import { FIELD_PROBABILITY, FIELD_SURPRISE, FIELD_TOP_FEATURES } from '../shared/frameFields';
 
 /** One wide frame: Time plus one count field per feature; null ("no data") stays null, not 0. */
 export function featureMatrixToFrame(m: FeatureMatrix, refId: string): DataFrame {
@@ -34,7 +35,7 @@ export function scoresToFrame(
 ): DataFrame {
   const rows = scores.times.slice(start);
   const probability = {
-    name: 'probability',
+    name: FIELD_PROBABILITY,
     type: FieldType.number,
     values: Array.from(scores.probability.subarray(start), finiteOrNull),
     config: { displayName: 'Anomaly probability', unit: 'percentunit', min: 0, max: 1, decimals: 2 },
@@ -43,7 +44,7 @@ export function scoresToFrame(
     kind === 'surprise'
       ? [
           {
-            name: 'surprise',
+            name: FIELD_SURPRISE,
             type: FieldType.number,
             values: Array.from(scores.surprise.subarray(start), finiteOrNull),
             config: { displayName: 'Surprise', min: 0 },
@@ -53,7 +54,7 @@ export function scoresToFrame(
         ? [
             probability,
             {
-              name: 'top_features',
+              name: FIELD_TOP_FEATURES,
               type: FieldType.string,
               values: scores.topFeatures.slice(start).map((f) => f.join(', ')),
               config: { displayName: 'Top features' },

@@ -1,5 +1,6 @@
 import { FieldType, type DataFrame, type Field } from '@grafana/data';
 import { HOUR_MS } from '../core/time';
+import { FIELD_PROBABILITY, FIELD_SURPRISE, FIELD_TOP_FEATURES } from '../shared/frameFields';
 
 export interface TimelineCell {
   time: number;
@@ -24,7 +25,7 @@ function pickValueFrame(frames: DataFrame[]): { time: Field; value: Field } | un
   for (const named of [true, false]) {
     for (const frame of frames) {
       const time = timeField(frame);
-      const value = frame.fields.find((f) => f.type === FieldType.number && (!named || f.name === 'probability'));
+      const value = frame.fields.find((f) => f.type === FieldType.number && (!named || f.name === FIELD_PROBABILITY));
       if (time && value) {
         return { time, value };
       }
@@ -52,8 +53,8 @@ export function cellsFromFrames(frames: DataFrame[]): TimelineCell[] {
   if (!picked) {
     return [];
   }
-  const surprise = byTime(frames, 'surprise');
-  const top = byTime(frames, 'top_features');
+  const surprise = byTime(frames, FIELD_SURPRISE);
+  const top = byTime(frames, FIELD_TOP_FEATURES);
   return picked.time.values.map((t, i) => {
     const time = Number(t);
     const cell: TimelineCell = { time, value: numberOrNull(picked.value.values[i]) };

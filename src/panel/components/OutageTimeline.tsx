@@ -32,7 +32,8 @@ import { cellsFromFrames, stepOf, type TimelineCell } from '../cells';
 import { probabilityColour, type ColourScheme } from '../colourScale';
 import { LabelStore, annotationRows, backendSrvHttp, withPanelContext, type StepState } from '../labelStore';
 import type { TimelineOptions } from '../types';
-import { RetrainDialog, isRetrainingDataSource } from './RetrainDialog';
+import { isRetrainingDataSource } from '../../shared/retraining';
+import { RetrainDialog } from './RetrainDialog';
 
 type Props = PanelProps<TimelineOptions>;
 

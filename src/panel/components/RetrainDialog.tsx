@@ -8,24 +8,8 @@ import type { LabelRange } from '../../core/labels';
 import type { TrainProgress } from '../../core/model/train';
 import type { HeldOutMetrics } from '../../core/retrainMetrics';
 // Types only: the panel must not bundle the datasource (or tfjs); it calls the instance Grafana gives it.
-import type { RetrainRequest, RetrainResult } from '../../datasource/datasource';
+import type { RetrainingDataSource, RetrainResult } from '../../shared/retraining';
 import { errorMessage } from '../errorMessage';
-
-/** What the panel needs from the GridSentinel datasource instance. */
-export interface RetrainingDataSource {
-  trainFromLabels(req: RetrainRequest): Promise<RetrainResult>;
-  publishModel(doc: RetrainResult['doc']): Promise<void>;
-  rollbackModel(): Promise<void>;
-}
-
-export function isRetrainingDataSource(ds: unknown): ds is RetrainingDataSource {
-  const d = ds as Partial<RetrainingDataSource> | null;
-  return (
-    typeof d?.trainFromLabels === 'function' &&
-    typeof d?.publishModel === 'function' &&
-    typeof d?.rollbackModel === 'function'
-  );
-}
 
 interface Props {
   onDismiss: () => void;
