@@ -1,0 +1,77 @@
+// Pins what a seed trains to (the whole model document), so refactoring training cannot change models
+// silently. A deliberate change to training (or a tfjs upgrade) changes these hashes: check why, then update.
+import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs-core';
+import { createHash } from 'node:crypto';
+
+import { generateLabelledSeries } from '../generator';
+import { trainModel, type TrainOptions, type TrainingSeries } from './train';
+
+jest.setTimeout(60_000);
+
+beforeAll(async () => {
+  tf.enableProdMode();
+  await tf.setBackend('cpu');
+});
+
+const SMALL = { units: 4, epochs: 2, contextSteps: 6, batchSize: 16 };
+const series = (days: number, seed: string, outageRatePerWeek = 7) =>
+  generateLabelledSeries({ start: '2024-01-01T00:00:00Z', days, seed, scale: 0.0165, outageRatePerWeek }).series;
+const sha = (x: unknown) => createHash('sha256').update(JSON.stringify(x)).digest('hex').slice(0, 16);
+
+async function pin(data: TrainingSeries, opts: TrainOptions) {
+  const losses: string[] = [];
+  const doc = await trainModel(data, {
+    ...opts,
+    onProgress: (p) => losses.push(`${p.loss.toPrecision(8)}/${p.validation?.loss.toPrecision(8) ?? '-'}`),
+  });
+  return {
+    data: sha(data), // tells a changed generator apart from changed training
+    doc: sha(doc),
+    losses: losses.join(' '),
+    classifier: doc.classifier.enabled,
+    calibratedOn: doc.training.calibratedOn,
+    platt: doc.surprise.logistic?.fittedRows !== undefined,
+    choice: doc.training.metrics.validationApSurprise !== undefined,
+  };
+}
+
+describe('a seed trains to the same model', () => {
+  it('with labels: classifier, Platt scaling, the classifier-or-surprise choice', async () => {
+    expect(await pin(series(20, 'choice', 14), { ...SMALL, seed: 2 })).toEqual({
+      data: '1b86ae9d23db0e9f',
+      doc: '14f789cad3cdfba5',
+      losses: '2.0063269/1.8128968 1.9819548/1.7789973',
+      classifier: true,
+      calibratedOn: 'all',
+      platt: true,
+      choice: true,
+    });
+  });
+
+  it('without labels: surprise only, calibrated on validation rows', async () => {
+    const data = series(60, 'unlabelled');
+    expect(await pin({ matrix: data.matrix, labels: data.labels.map(() => null) }, SMALL)).toEqual({
+      data: 'a7c2b111eb4bf5e6',
+      doc: 'cebf4e3ad9cb850f',
+      losses: '1.6729228/1.4989132 1.5532238/1.4215920',
+      classifier: false,
+      calibratedOn: 'validation',
+      platt: false,
+      choice: false,
+    });
+  });
+
+  it('classifier forced, more dropout, no validation rows', async () => {
+    const opts = { ...SMALL, seed: 3, useClassifier: true, validationFraction: 0, dropout: 0.3 };
+    expect(await pin(series(8, 'forced', 14), opts)).toEqual({
+      data: '57aa44f077a9b6d0',
+      doc: '4b00e0ebbf90c8a8',
+      losses: '1.7519124/- 1.7309365/-',
+      classifier: true,
+      calibratedOn: 'all',
+      platt: true,
+      choice: false,
+    });
+  });
+});
