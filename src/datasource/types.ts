@@ -1,7 +1,8 @@
 import type { DataSourceJsonData } from '@grafana/data';
 import type { DataQuery } from '@grafana/schema';
 
-import { DEFAULT_FEATURE_SOURCES, type FeatureSource } from '../core/featureSources';
+import type { FeatureSource } from '../core/featureSources';
+import { DEFAULT_SOURCE_SETTINGS, type SourceSettings } from '../core/sources/settings';
 import type { ScoringPreference } from '../core/model/scoringBackend';
 
 /** `regions` is what annotation queries run: merged anomalous hours. */
@@ -27,7 +28,7 @@ export interface GridSentinelQuery extends DataQuery {
   threshold?: number;
 }
 
-export const DEFAULT_THRESHOLD = 0.5;
+export { DEFAULT_THRESHOLD } from '../shared/thresholds';
 
 export const DEFAULT_QUERY: Partial<GridSentinelQuery> = { queryType: 'probability' };
 
@@ -61,24 +62,8 @@ export interface GridSentinelOptions extends DataSourceJsonData {
   backend?: ModelBackend;
 }
 
-export interface ResolvedOptions {
-  indexPattern: string;
-  timeField: string;
-  eventTypeField: string;
-  experimentField: string;
-  scheddField: string;
-  features: FeatureSource[];
-  stepSeconds: number;
+export interface ResolvedOptions extends SourceSettings {
   backend: ModelBackend;
 }
 
-export const DEFAULT_OPTIONS: ResolvedOptions = {
-  indexPattern: 'fifebatch-logs-*',
-  timeField: '@timestamp',
-  eventTypeField: 'MyType',
-  experimentField: 'experiment',
-  scheddField: 'schedd',
-  features: [...DEFAULT_FEATURE_SOURCES],
-  stepSeconds: 3600,
-  backend: 'auto',
-};
+export const DEFAULT_OPTIONS: ResolvedOptions = { ...DEFAULT_SOURCE_SETTINGS, backend: 'auto' };
