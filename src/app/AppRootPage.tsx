@@ -6,6 +6,8 @@ import { useEffect, useState } from 'react';
 import { lastValueFrom } from 'rxjs';
 
 import { modelInUse, readModelHistory, type ModelHistoryEntry, type ModelInUse } from '../core/model/modelHistory';
+import { formatPercent } from '../core/format';
+import { errorMessage } from '../shared/errorMessage';
 import { DATASOURCE_ID, PANEL_ID } from '../shared/pluginIds';
 
 interface DataSourceModels {
@@ -33,7 +35,6 @@ const getStyles = (theme: GrafanaTheme2) => ({
   card: css({ padding: theme.spacing(2), border: `1px solid ${theme.colors.border.weak}`, borderRadius: 4 }),
 });
 
-const pct = (v: number | undefined) => (v === undefined ? '–' : `${(v * 100).toFixed(1)}%`);
 const when = (iso: string) =>
   Number.isNaN(Date.parse(iso)) ? iso : dateTimeFormat(iso, { format: 'YYYY-MM-DD HH:mm' });
 
@@ -58,18 +59,10 @@ async function loadModels(): Promise<DataSourceModels[]> {
           history: readModelHistory(jsonData.modelHistory),
         };
       } catch (err) {
-        return { uid: d.uid, name: d.name, history: [], error: errorText(err) };
+        return { uid: d.uid, name: d.name, history: [], error: errorMessage(err) };
       }
     })
   );
-}
-
-function errorText(err: unknown): string {
-  const e = err as { status?: number; data?: { message?: string }; message?: string };
-  if (e?.status) {
-    return `HTTP ${e.status}${e.data?.message ? ` ${e.data.message}` : ''}`;
-  }
-  return e?.message ?? String(err);
 }
 
 function ModelSummary({ model }: { model: ModelInUse }) {
@@ -78,8 +71,8 @@ function ModelSummary({ model }: { model: ModelInUse }) {
   }
   return (
     <Text>
-      Model in use: published, {model.features.length} features, validation AP {pct(model.validationAp)}, probability
-      from the {model.source ?? 'unknown'}
+      Model in use: published, {model.features.length} features, validation AP {formatPercent(model.validationAp)},
+      probability from the {model.source ?? 'unknown'}
       {model.trainFrom && model.trainUntil ? `, trained on ${when(model.trainFrom)} to ${when(model.trainUntil)}` : ''}.
       {model.hasPrevious ? ' A previous model is kept for rollback.' : ''}
     </Text>
@@ -122,7 +115,7 @@ function DataSourceCard({ ds }: { ds: DataSourceModels }) {
                       </td>
                       <td>{when(e.publishedAt)}</td>
                       <td>{e.publishedBy || '–'}</td>
-                      <td className="num">{pct(e.validationAp)}</td>
+                      <td className="num">{formatPercent(e.validationAp)}</td>
                       <td className="num">{e.anomalyEvents ?? '–'}</td>
                       <td>{e.source}</td>
                     </tr>
@@ -143,7 +136,7 @@ export function AppRootPage(_props: AppRootProps) {
     let live = true;
     loadModels().then(
       (list) => live && setState({ status: 'ready', list }),
-      (err) => live && setState({ status: 'error', message: errorText(err) })
+      (err) => live && setState({ status: 'error', message: errorMessage(err) })
     );
     return () => {
       live = false;

@@ -1,3 +1,4 @@
+import { DEFAULT_THRESHOLD } from '../shared/thresholds';
 import type { ColourScheme } from './colourScale';
 
 export interface TimelineOptions {
@@ -11,7 +12,7 @@ export interface TimelineOptions {
 }
 
 export const DEFAULT_TIMELINE_OPTIONS: TimelineOptions = {
-  threshold: 0.5,
+  threshold: DEFAULT_THRESHOLD,
   colourScheme: 'traffic',
   showLabels: true,
   showSuggestions: true,

@@ -4,12 +4,14 @@ import { getDataSourceSrv } from '@grafana/runtime';
 import { Button, Field, Input, Modal, useStyles2 } from '@grafana/ui';
 import { useRef, useState } from 'react';
 
+import { formatPercent } from '../../core/format';
 import type { LabelRange } from '../../core/labels';
 import type { TrainProgress } from '../../core/model/train';
 import type { HeldOutMetrics } from '../../core/retrainMetrics';
+import { errorMessage } from '../../shared/errorMessage';
 // Types only: the panel must not bundle the datasource (or tfjs); it calls the instance Grafana gives it.
 import type { RetrainingDataSource, RetrainResult } from '../../shared/retraining';
-import { errorMessage } from '../errorMessage';
+import { describeLabelCounts, type LabelCounts } from '../labelSummary';
 
 interface Props {
   onDismiss: () => void;
@@ -18,8 +20,8 @@ interface Props {
   toMs: number;
   timeZone: string;
   labels: LabelRange[];
-  anomalousHours: number;
-  normalHours: number;
+  /** Stored labelled hours in the range (what training will use). */
+  counts: LabelCounts;
   threshold: number;
   canPublish: boolean;
 }
@@ -40,8 +42,6 @@ const getStyles = (theme: GrafanaTheme2) => ({
   note: css({ color: theme.colors.text.secondary, fontSize: theme.typography.bodySmall.fontSize }),
   error: css({ color: theme.colors.error.text }),
 });
-
-const pct = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '–' : `${(v * 100).toFixed(1)}%`);
 
 export function RetrainDialog(props: Props) {
   const styles = useStyles2(getStyles);
@@ -120,8 +120,8 @@ export function RetrainDialog(props: Props) {
   const metricRow = (name: string, key: keyof HeldOutMetrics) => (
     <tr key={key}>
       <th>{name}</th>
-      <td>{result?.before ? pct(result.before[key]) : '–'}</td>
-      <td>{result ? pct(result.after[key]) : '–'}</td>
+      <td>{result?.before ? formatPercent(result.before[key]) : '–'}</td>
+      <td>{result ? formatPercent(result.after[key]) : '–'}</td>
     </tr>
   );
 
@@ -129,8 +129,8 @@ export function RetrainDialog(props: Props) {
     <Modal title="Retrain the model from labels" isOpen onDismiss={props.onDismiss}>
       <p data-testid="gs-retrain-summary">
         {dateTimeFormat(props.fromMs, { timeZone: props.timeZone, format: 'YYYY-MM-DD HH:mm' })} to{' '}
-        {dateTimeFormat(props.toMs, { timeZone: props.timeZone, format: 'YYYY-MM-DD HH:mm' })}: {props.anomalousHours}{' '}
-        hours labelled anomalous, {props.normalHours} labelled normal. Unlabelled hours count as unknown, not normal.
+        {dateTimeFormat(props.toMs, { timeZone: props.timeZone, format: 'YYYY-MM-DD HH:mm' })}:{' '}
+        {describeLabelCounts(props.counts)} Unlabelled hours count as unknown, not normal.
       </p>
       <Field label="Epochs" description="More epochs fit better but take longer; training runs in this browser.">
         <Input
@@ -161,7 +161,7 @@ export function RetrainDialog(props: Props) {
               <div key={p.epoch}>
                 epoch {p.epoch}/{p.epochs}: loss {p.loss.toFixed(4)}
                 {p.validation ? `, held-out loss ${p.validation.loss.toFixed(4)}` : ''}
-                {p.validation?.ap !== undefined ? `, AP ${pct(p.validation.ap)}` : ''}
+                {p.validation?.ap !== undefined ? `, AP ${formatPercent(p.validation.ap)}` : ''}
               </div>
             ))}
           </div>

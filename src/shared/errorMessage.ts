@@ -1,4 +1,4 @@
-/** A failed request or thrown error as one short line for the panel: Grafana's HTTP errors carry status and data.message. */
+/** A failed request or thrown error as one short line: Grafana's HTTP errors carry status and data.message. */
 export function errorMessage(err: unknown): string {
   const e = err as { status?: number; data?: { message?: string }; message?: string };
   if (e?.status) {
