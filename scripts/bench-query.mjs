@@ -19,7 +19,7 @@ import { createDataProxy } from '../tests/support/dataProxy.mjs';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const gen = require(path.join(ROOT, 'build/cli/core/generator/index.js'));
-const esLoader = require(path.join(ROOT, 'build/cli/core/loaders/elasticsearch.js'));
+const esLoader = require(path.join(ROOT, 'build/cli/core/seed/elasticsearch.js'));
 
 const HOUR = 3600e3;
 const DAY = 24 * HOUR;

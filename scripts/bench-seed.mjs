@@ -34,10 +34,10 @@ if (tsc.status !== 0) {
   process.exit(1);
 }
 const gen = require(path.join(ROOT, 'build/cli/core/generator/index.js'));
-const esLoader = require(path.join(ROOT, 'build/cli/core/loaders/elasticsearch.js'));
-const esDocs = require(path.join(ROOT, 'build/cli/core/loaders/esDocuments.js'));
+const esLoader = require(path.join(ROOT, 'build/cli/core/seed/elasticsearch.js'));
+const esDocs = require(path.join(ROOT, 'build/cli/core/seed/esDocuments.js'));
 const graphite = require(path.join(ROOT, 'build/cli/cli/graphiteSeeder.js'));
-const metrics = require(path.join(ROOT, 'build/cli/core/loaders/graphiteMetrics.js'));
+const metrics = require(path.join(ROOT, 'build/cli/core/seed/graphiteMetrics.js'));
 
 const HOUR = 3600_000;
 const END = Math.floor(Date.now() / HOUR) * HOUR;

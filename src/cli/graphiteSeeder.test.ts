@@ -3,15 +3,9 @@ import http from 'node:http';
 import net from 'node:net';
 
 import { generateGrid } from '../core/generator';
-import {
-  checkGraphiteOnce,
-  gridGraphiteSeries,
-  metricComponent,
-  plaintextChunks,
-  verifyGraphite,
-  GraphiteVerifyError,
-} from '../core/loaders/graphiteMetrics';
-import { parseHostPort, seedGraphite, sendPlaintext } from './graphiteSeeder';
+import { gridGraphiteSeries, metricComponent, plaintextChunks } from '../core/seed/graphiteMetrics';
+import { checkGraphiteOnce, verifyGraphite, GraphiteVerifyError } from '../core/seed/graphiteRender';
+import { CarbonError, parseHostPort, seedGraphite, sendPlaintext } from './graphiteSeeder';
 
 /** Carbon line receiver + graphite-web render, in memory; points become visible after `flushDelayMs`. */
 async function fakeGraphite(opts: { flushDelayMs?: number; dropOnFirstConnection?: string } = {}) {
@@ -199,8 +193,8 @@ describe('seedGraphite against a fake carbon + graphite-web', () => {
     await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
     const port = (srv.address() as net.AddressInfo).port;
     await new Promise((r) => srv.close(r));
-    await expect(sendPlaintext(['a 1 1\n'], { host: '127.0.0.1', port })).rejects.toThrow(
-      /carbon 127\.0\.0\.1:\d+: .*ECONNREFUSED/
-    );
+    const sending = sendPlaintext(['a 1 1\n'], { host: '127.0.0.1', port });
+    await expect(sending).rejects.toThrow(/carbon 127\.0\.0\.1:\d+: .*ECONNREFUSED/);
+    await expect(sending).rejects.toBeInstanceOf(CarbonError);
   });
 });

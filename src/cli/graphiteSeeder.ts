@@ -7,14 +7,15 @@ import net from 'node:net';
 import type { GeneratedGrid } from '../core/generator/simulate';
 import {
   DEFAULT_POOL,
-  GraphiteVerifyError,
   countDatapoints,
   gridGraphiteSeries,
   plaintextChunks,
-  verifyGraphite,
   type GraphiteSeries,
-  type GraphiteVerifyReport,
-} from '../core/loaders/graphiteMetrics';
+} from '../core/seed/graphiteMetrics';
+import { GraphiteVerifyError, verifyGraphite, type GraphiteVerifyReport } from '../core/seed/graphiteRender';
+
+/** Carbon could not be reached or the connection broke; the message names host and port. */
+export class CarbonError extends Error {}
 
 export interface CarbonTarget {
   host: string;
@@ -56,8 +57,8 @@ export function sendPlaintext(chunks: Iterable<string>, target: CarbonTarget): P
     };
     const socket = net.createConnection({ host: target.host, port: target.port });
     socket.setTimeout(target.timeoutMs ?? 30_000);
-    socket.on('timeout', () => done(new Error(`carbon ${target.host}:${target.port}: timed out`)));
-    socket.on('error', (err) => done(new Error(`carbon ${target.host}:${target.port}: ${err.message}`)));
+    socket.on('timeout', () => done(new CarbonError(`carbon ${target.host}:${target.port}: timed out`)));
+    socket.on('error', (err) => done(new CarbonError(`carbon ${target.host}:${target.port}: ${err.message}`)));
     socket.on('close', (hadError) => {
       if (!hadError) {
         done();

@@ -5,9 +5,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { HOUR_MS, generateGrid, gridEventCount, type GeneratedGrid } from '../../src/core/generator';
-import { expectedDailyCounts, expectedTypeCounts } from '../../src/core/loaders/esDocuments';
-import { seedElasticsearch } from '../../src/core/loaders/elasticsearch';
-import { gridGraphiteSeries } from '../../src/core/loaders/graphiteMetrics';
+import { expectedDailyCounts, expectedTypeCounts } from '../../src/core/seed/esDocuments';
+import { seedElasticsearch } from '../../src/core/seed/elasticsearch';
+import { gridGraphiteSeries } from '../../src/core/seed/graphiteMetrics';
 import { seedGraphite } from '../../src/cli/graphiteSeeder';
 import { main } from '../../src/cli/main';
 

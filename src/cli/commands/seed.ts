@@ -9,10 +9,12 @@ import {
   gridEventCount,
   type GeneratedGrid,
 } from '../../core/generator';
-import { DEFAULT_INDEX_PREFIX } from '../../core/loaders/esDocuments';
-import { EsSeedError, seedElasticsearch } from '../../core/loaders/elasticsearch';
-import { DEFAULT_POOL, GraphiteVerifyError } from '../../core/loaders/graphiteMetrics';
-import { parseHostPort, seedGraphite } from '../graphiteSeeder';
+import { seedElasticsearch, type EsSeedEvent } from '../../core/seed/elasticsearch';
+import { DEFAULT_INDEX_PREFIX } from '../../core/seed/esDocuments';
+import { EsHttpError, EsSeedError, hasSurplusDocuments } from '../../core/seed/esReport';
+import { DEFAULT_POOL } from '../../core/seed/graphiteMetrics';
+import { GraphiteVerifyError } from '../../core/seed/graphiteRender';
+import { CarbonError, parseHostPort, seedGraphite } from '../graphiteSeeder';
 import {
   hoursFromDays,
   isoOption,
@@ -153,7 +155,7 @@ async function loadEs(
       maxRetries: nonNegativeInteger(values, 'max-retries', 8),
       fresh: Boolean(values.fresh),
       verify,
-      log: (m) => console.error(`elasticsearch: ${m}`),
+      onEvent: (e) => console.error(`elasticsearch: ${describeEsEvent(e)}`),
       onProgress: (p) => {
         const now = Date.now();
         if (now - lastPrint >= 2000 || p.sent === p.total) {
@@ -172,11 +174,37 @@ async function loadEs(
     return true;
   } catch (err) {
     if (err instanceof EsSeedError) {
-      console.error(`elasticsearch: FAILED\n${err.message}`);
+      console.error(`elasticsearch: FAILED\n${esFailureText(err)}`);
       return false;
     }
     throw err;
   }
+}
+
+/** The loader's events as this command prints them (deletion only happens with --fresh). */
+export function describeEsEvent(e: EsSeedEvent): string {
+  switch (e.type) {
+    case 'template':
+      return `index template ${e.name} → ${e.indexPattern}`;
+    case 'deleted':
+      return `deleted ${e.indices} daily indices of the range (--fresh)`;
+    case 'itemsRejected':
+      return `${e.count} documents rejected with 429, retrying in ${e.retryInMs} ms`;
+  }
+}
+
+/** The core's failure text plus advice naming this command's options. */
+export function esFailureText(err: EsSeedError): string {
+  if (err instanceof EsHttpError && err.status === 413) {
+    return `${err.what} failed: HTTP 413 (request too large: lower --batch-size): ${err.body}`;
+  }
+  if (err.report && hasSurplusDocuments(err.report)) {
+    return (
+      `${err.message}\n` +
+      '  (more documents than generated: the range was seeded before with another seed or scale; rerun with --fresh)'
+    );
+  }
+  return err.message;
 }
 
 async function loadGraphite(
@@ -202,7 +230,7 @@ async function loadGraphite(
     );
     return true;
   } catch (err) {
-    if (err instanceof GraphiteVerifyError || (err instanceof Error && /^carbon /.test(err.message))) {
+    if (err instanceof GraphiteVerifyError || err instanceof CarbonError) {
       console.error(`graphite: FAILED\n${err.message}`);
       return false;
     }

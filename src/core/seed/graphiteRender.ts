@@ -1,80 +1,9 @@
 /**
- * Graphite side of the seeder, framework-free: the hourly series of a generated grid under fifemon's
- * metric naming, the plaintext lines for carbon, and a check through graphite-web's render API that
- * every series arrived (carbon writes asynchronously, so the check polls).
- *
- *   clusters.<pool>.jobs.totals.{running,idle,held}.count   claimed / idle / held jobs
- *   clusters.<pool>.experiments.<vo>.claimed.count          slots claimed per VO
- *   clusters.<pool>.slots.total.count                       cores visible to the pool
- *   clusters.<pool>.slots.utilization                       claimed / cores (0..1)
- *   clusters.<pool>.events.<MyType>.count                   events per hour (absent in monitoring gaps)
+ * Checks through graphite-web's render API that every series sent to carbon arrived; carbon writes
+ * asynchronously, so verifyGraphite polls.
  */
-import type { GeneratedGrid } from '../generator/simulate';
-
-export const DEFAULT_POOL = 'gpgrid';
-
-export interface GraphiteSeries {
-  path: string;
-  /** [epoch seconds, value]; value already in its final text form's precision. */
-  points: Array<[number, number]>;
-}
-
-/** Graphite path components may not contain dots or spaces. */
-export function metricComponent(s: string): string {
-  return s.replace(/[^A-Za-z0-9_-]/g, '_');
-}
-
-export function gridGraphiteSeries(g: GeneratedGrid, pool = DEFAULT_POOL): GraphiteSeries[] {
-  const p = `clusters.${metricComponent(pool)}`;
-  const sec = g.times.map((t) => Math.floor(t / 1000));
-  const all = (values: readonly number[]) => sec.map((t, h): [number, number] => [t, values[h]]);
-  const series: GraphiteSeries[] = [
-    { path: `${p}.jobs.totals.running.count`, points: all(g.context.running) },
-    { path: `${p}.jobs.totals.idle.count`, points: all(g.context.idle) },
-    { path: `${p}.jobs.totals.held.count`, points: all(g.context.held) },
-    { path: `${p}.slots.total.count`, points: all(g.context.cores) },
-    // Six decimals: the value written is the value checked.
-    { path: `${p}.slots.utilization`, points: all(g.context.utilization.map((u) => Number(u.toFixed(6)))) },
-  ];
-  g.experiments.forEach((vo, e) => {
-    series.push({
-      path: `${p}.experiments.${metricComponent(vo)}.claimed.count`,
-      points: all(g.context.claimedByExperiment.map((row) => row[e])),
-    });
-  });
-  const T = g.eventTypes.length;
-  g.eventTypes.forEach((type, k) => {
-    const points: Array<[number, number]> = [];
-    for (let h = 0; h < g.hours; h++) {
-      if (!g.missing[h]) {
-        points.push([sec[h], g.totals[h * T + k]]);
-      }
-    }
-    series.push({ path: `${p}.events.${metricComponent(type)}.count`, points });
-  });
-  return series;
-}
-
-export function countDatapoints(series: readonly GraphiteSeries[]): number {
-  return series.reduce((n, s) => n + s.points.length, 0);
-}
-
-/** Carbon plaintext protocol lines, `path value timestamp\n`, in chunks of about `chunkLines`. */
-export function* plaintextChunks(series: readonly GraphiteSeries[], chunkLines = 5000): Generator<string> {
-  let buf: string[] = [];
-  for (const s of series) {
-    for (const [t, v] of s.points) {
-      buf.push(`${s.path} ${v} ${t}\n`);
-      if (buf.length >= chunkLines) {
-        yield buf.join('');
-        buf = [];
-      }
-    }
-  }
-  if (buf.length > 0) {
-    yield buf.join('');
-  }
-}
+import type { GraphiteSeries } from './graphiteMetrics';
+import { isRecord } from './json';
 
 export interface GraphiteSeriesCheck {
   path: string;
@@ -112,6 +41,24 @@ export class GraphiteVerifyError extends Error {
   ) {
     super(message);
   }
+}
+
+/** [value, epoch seconds], as render's JSON gives them. */
+type RenderedPoint = [number | null, number];
+
+function isRenderedPoint(p: unknown): p is RenderedPoint {
+  return Array.isArray(p) && (p[0] === null || typeof p[0] === 'number') && typeof p[1] === 'number';
+}
+
+/** target → datapoints; entries of another shape are skipped. */
+function renderedSeries(json: readonly unknown[]): Map<string, RenderedPoint[]> {
+  const out = new Map<string, RenderedPoint[]>();
+  for (const r of json) {
+    if (isRecord(r) && typeof r.target === 'string' && Array.isArray(r.datapoints)) {
+      out.set(r.target, r.datapoints.filter(isRenderedPoint));
+    }
+  }
+  return out;
 }
 
 function matches(c: GraphiteSeriesCheck): boolean {
@@ -164,13 +111,16 @@ export async function checkGraphiteOnce(
     if (!res.ok) {
       throw new GraphiteVerifyError(`graphite-web /render: HTTP ${res.status}: ${text.slice(0, 300)}`);
     }
-    let json: Array<{ target: string; datapoints: Array<[number | null, number]> }>;
+    let json: unknown;
     try {
       json = JSON.parse(text);
     } catch {
       throw new GraphiteVerifyError(`graphite-web /render did not return JSON: ${text.slice(0, 300)}`);
     }
-    const byTarget = new Map(json.map((r) => [r.target, r.datapoints]));
+    if (!Array.isArray(json)) {
+      throw new GraphiteVerifyError(`graphite-web /render did not return a list of series: ${text.slice(0, 300)}`);
+    }
+    const byTarget = renderedSeries(json);
     for (const s of part) {
       const wanted = new Set(s.points.map((p) => p[0]));
       let actualPoints = 0;

@@ -1,91 +1,30 @@
 /** @jest-environment node */
 import { generateGrid, type GeneratedGrid } from '../generator';
-import {
-  dailyIndex,
-  documentId,
-  expectedDailyCounts,
-  expectedTypeCounts,
-  eventIndexTemplate,
-  gridDocuments,
-  templateNameFor,
-} from './esDocuments';
-import { EsSeedError, seedElasticsearch, type EsSeedOptions } from './elasticsearch';
+import { gridDocuments } from './esDocuments';
+import { seedElasticsearch, type EsSeedEvent, type EsSeedOptions } from './elasticsearch';
+import { EsHttpError, EsSeedError, hasSurplusDocuments } from './esReport';
 
 const START = '2024-05-30T20:00:00Z'; // crosses a day (and month) boundary
 
-function grid(hours = 30, extra = {}): GeneratedGrid {
-  return generateGrid({ start: START, hours, seed: 4, scale: 0.01, outageRatePerWeek: 0, gapRatePerWeek: 0, ...extra });
+function grid(hours = 30): GeneratedGrid {
+  return generateGrid({ start: START, hours, seed: 4, scale: 0.01, outageRatePerWeek: 0, gapRatePerWeek: 0 });
 }
 
-describe('event documents', () => {
-  const g = grid(30, { outages: [{ kind: 'monitoring_gap', start: '2024-05-31T03:00:00Z', activeHours: 2 }] });
-  const docs = [...gridDocuments(g, 'test-')];
-
-  it('one document per generated event, none in monitoring gaps', () => {
-    const total = Array.from(g.totals).reduce((a, b) => a + b, 0);
-    expect(docs).toHaveLength(total);
-    expect(
-      docs.some(
-        (d) => d.doc['@timestamp'].startsWith('2024-05-31T03') || d.doc['@timestamp'].startsWith('2024-05-31T04')
-      )
-    ).toBe(false);
-  });
-
-  it('has unique ids and timestamps inside their hour and day index', () => {
-    expect(new Set(docs.map((d) => d.id)).size).toBe(docs.length);
-    for (const d of docs) {
-      const t = Date.parse(d.doc['@timestamp']);
-      expect(d.index).toBe(dailyIndex('test-', t));
-      expect(d.id.slice(0, 10)).toBe(d.doc['@timestamp'].slice(0, 13).replace(/[-T]/g, ''));
-      expect(d.doc.jobid).toBe(`${d.doc.Cluster}.${d.doc.Proc}@${d.doc.schedd}`);
-      expect(Number.isInteger(d.doc.Cluster) && d.doc.Cluster > 0).toBe(true);
-    }
-    expect(new Set(docs.map((d) => d.index))).toEqual(
-      new Set(['test-2024.05.30', 'test-2024.05.31', 'test-2024.06.01'])
-    );
-  });
-
-  it('is deterministic', () => {
-    const again = [
-      ...gridDocuments(
-        grid(30, { outages: [{ kind: 'monitoring_gap', start: '2024-05-31T03:00:00Z', activeHours: 2 }] }),
-        'test-'
-      ),
-    ];
-    expect(again).toEqual(docs);
-  });
-
-  it('expected counts per day and per type agree with the documents', () => {
-    const perDay = new Map<string, number>();
-    const perType = new Map<string, number>();
-    for (const d of docs) {
-      perDay.set(d.index, (perDay.get(d.index) ?? 0) + 1);
-      perType.set(d.doc.MyType, (perType.get(d.doc.MyType) ?? 0) + 1);
-    }
-    expect(Object.fromEntries(expectedDailyCounts(g, 'test-'))).toEqual(Object.fromEntries(perDay));
-    for (const [t, n] of expectedTypeCounts(g)) {
-      expect(perType.get(t) ?? 0).toBe(n);
-    }
-  });
-
-  it('names ids and templates predictably', () => {
-    expect(documentId(Date.parse('2024-01-02T03:00:00Z'), 'JobHeldEvent', 'nova', 'jobsub01.fnal.gov', 7)).toBe(
-      '2024010203-12-nova-jobsub01-7'
-    );
-    expect(dailyIndex('fifebatch-logs-', Date.parse('2024-01-02T23:59:59Z'))).toBe('fifebatch-logs-2024.01.02');
-    expect(templateNameFor('fifebatch-logs-')).toBe('gridsentinel-fifebatch-logs');
-    const t = eventIndexTemplate('x-');
-    expect(t.index_patterns).toEqual(['x-*']);
-    expect(t.template.mappings.properties.MyType.type).toBe('keyword');
-    expect(t.template.mappings.properties['@timestamp'].type).toBe('date');
-    expect(t.template.mappings.properties.Cluster.type).toBe('long');
-  });
-});
-
 /** In-memory stand-in for the few ES endpoints the loader uses, with hooks to inject failures. */
+interface StoredDoc {
+  '@timestamp': string;
+}
+interface BulkAction {
+  _index: string;
+  _id: string;
+}
+interface CountQuery {
+  query: { range: { '@timestamp': { gte: string; lt: string } } };
+}
+
 class FakeEs {
-  store = new Map<string, Map<string, any>>();
-  templates = new Map<string, any>();
+  store = new Map<string, Map<string, StoredDoc>>();
+  templates = new Map<string, { index_patterns: string[] }>();
   calls: Array<{ method: string; path: string; headers: Record<string, string> }> = [];
   /** Whole-request status to answer for the next N _bulk calls. */
   bulkHttpErrors: number[] = [];
@@ -112,7 +51,7 @@ class FakeEs {
       new Response(JSON.stringify(obj), { status, headers: { 'content-type': 'application/json' } });
     const parts = url.pathname.split('/').filter(Boolean);
     if (method === 'PUT' && parts[0] === '_index_template') {
-      this.templates.set(parts[1], JSON.parse(body!));
+      this.templates.set(parts[1], JSON.parse(body!) as { index_patterns: string[] });
       return json(200, { acknowledged: true });
     }
     if (method === 'DELETE') {
@@ -127,11 +66,11 @@ class FakeEs {
         return json(status, { error: { type: 'es_rejected_execution_exception', reason: 'rejected' }, status });
       }
       const lines = body!.split('\n').filter(Boolean);
-      const items: any[] = [];
+      const items: unknown[] = [];
       let errors = false;
       for (let i = 0; i < lines.length; i += 2) {
-        const action = JSON.parse(lines[i]).index;
-        const doc = JSON.parse(lines[i + 1]);
+        const action = (JSON.parse(lines[i]) as { index: BulkAction }).index;
+        const doc = JSON.parse(lines[i + 1]) as StoredDoc;
         const attempt = this.attempts.get(action._id) ?? 0;
         this.attempts.set(action._id, attempt + 1);
         const forced = this.itemStatus(action._id, attempt);
@@ -161,7 +100,7 @@ class FakeEs {
       return json(200, { _shards: {} });
     }
     if (parts[1] === '_count') {
-      const q = JSON.parse(body!).query.range['@timestamp'];
+      const q = (JSON.parse(body!) as CountQuery).query.range['@timestamp'];
       const docs = this.store.get(parts[0]);
       let count = 0;
       for (const d of docs?.values() ?? []) {
@@ -186,6 +125,17 @@ class FakeEs {
 describe('seedElasticsearch', () => {
   const g = grid(30);
   const total = Array.from(g.totals).reduce((a, b) => a + b, 0);
+  /** The EsSeedError a load fails with. */
+  const failure = async (o: EsSeedOptions): Promise<EsSeedError> => {
+    const err: unknown = await seedElasticsearch(g, o).then(
+      () => undefined,
+      (e: unknown) => e
+    );
+    if (!(err instanceof EsSeedError)) {
+      throw new Error(`expected an EsSeedError, got ${String(err)}`);
+    }
+    return err;
+  };
   const opts = (es: FakeEs, extra: Partial<EsSeedOptions> = {}): EsSeedOptions => ({
     url: 'http://es.test:9200',
     indexPrefix: 'test-',
@@ -251,50 +201,48 @@ describe('seedElasticsearch', () => {
   it('reports items failing for other reasons and fails', async () => {
     const es = new FakeEs();
     es.itemStatus = (id) => (id.endsWith('-3') ? 400 : undefined);
-    const err = await seedElasticsearch(g, opts(es)).catch((e) => e);
-    expect(err).toBeInstanceOf(EsSeedError);
+    const err = await failure(opts(es));
     const bad = [...gridDocuments(g, 'test-')].filter((d) => d.id.endsWith('-3')).length;
-    expect(err.report.failedCount).toBe(bad);
-    expect(err.report.failures[0]).toMatchObject({
+    expect(err.report!.failedCount).toBe(bad);
+    expect(err.report!.failures[0]).toMatchObject({
       status: 400,
       error: expect.stringContaining('mapper_parsing_exception'),
     });
     expect(err.message).toMatch(new RegExp(`${bad} of ${total} documents could not be indexed`));
     // The missing documents also show up in the count check.
-    expect(err.report.mismatches.length).toBeGreaterThan(0);
+    expect(err.report!.mismatches.length).toBeGreaterThan(0);
   });
 
   it('gives up on items still rejected after maxRetries, and says so', async () => {
     const es = new FakeEs();
     const stuck = [...gridDocuments(g, 'test-')][5].id;
     es.itemStatus = (id) => (id === stuck ? 429 : undefined);
-    const err = await seedElasticsearch(g, opts(es, { maxRetries: 3 })).catch((e) => e);
-    expect(err).toBeInstanceOf(EsSeedError);
-    expect(err.report.failedCount).toBe(1);
-    expect(err.report.failures[0].error).toMatch(/still rejected \(429\) after 3 retries/);
+    const err = await failure(opts(es, { maxRetries: 3 }));
+    expect(err.report!.failedCount).toBe(1);
+    expect(err.report!.failures[0].error).toMatch(/still rejected \(429\) after 3 retries/);
   });
 
   it('fails with a per-day mismatch report when counts differ', async () => {
     const es = new FakeEs();
     es.countSkew = 2;
-    const err = await seedElasticsearch(g, opts(es)).catch((e) => e);
-    expect(err).toBeInstanceOf(EsSeedError);
-    expect(err.report.mismatches).toHaveLength(3);
+    const err = await failure(opts(es));
+    expect(err.report!.mismatches).toHaveLength(3);
     expect(err.message).toMatch(/counts differ .* in 3 daily index/);
     expect(err.message).toMatch(/test-2024\.05\.31\s+\d+\s+\d+\s+2/);
-    expect(err.message).toMatch(/--fresh/);
+    // More documents than generated: the CLI advises --fresh.
+    expect(hasSurplusDocuments(err.report!)).toBe(true);
+    expect(err.message).not.toMatch(/--/);
   });
 
   it('fails clearly when a request keeps failing', async () => {
     const es = new FakeEs();
     es.bulkHttpErrors = [503, 503, 503];
-    const err = await seedElasticsearch(g, opts(es, { maxRetries: 2, concurrency: 1 })).catch((e) => e);
-    expect(err).toBeInstanceOf(EsSeedError);
+    const err = await failure(opts(es, { maxRetries: 2, concurrency: 1 }));
     expect(err.message).toMatch(/_bulk failed: HTTP 503/);
     expect(err.message).toMatch(/rerunning resumes safely/);
   });
 
-  it('--fresh deletes the range indices first; credentials in the URL become Basic auth', async () => {
+  it('fresh deletes the range indices first; credentials in the URL become Basic auth', async () => {
     const es = new FakeEs();
     es.store.set('test-2024.05.31', new Map([['stale', { '@timestamp': '2024-05-31T01:00:00.000Z' }]]));
     const r = await seedElasticsearch(g, opts(es, { fresh: true, url: 'http://elastic:s%40cret@es.test:9200/' }));
@@ -302,5 +250,27 @@ describe('seedElasticsearch', () => {
     expect(es.calls.some((c) => c.method === 'DELETE' && c.path.includes('test-2024.05.31'))).toBe(true);
     expect(es.calls[0].headers.authorization).toBe(`Basic ${btoa('elastic:s@cret')}`);
     expect(es.calls.every((c) => !c.path.includes('elastic'))).toBe(true);
+  });
+
+  it('reports the template, the deletion and 429 retries as events', async () => {
+    const es = new FakeEs();
+    es.itemStatus = (id, attempt) => (attempt === 0 && id.endsWith('-1') ? 429 : undefined);
+    const events: EsSeedEvent[] = [];
+    await seedElasticsearch(g, opts(es, { fresh: true, concurrency: 1, onEvent: (e) => events.push(e) }));
+    expect(events[0]).toEqual({ type: 'template', name: 'gridsentinel-test', indexPattern: 'test-*' });
+    expect(events[1]).toEqual({ type: 'deleted', indices: 3 });
+    expect(events.slice(2).length).toBeGreaterThan(0);
+    expect(events.slice(2).every((e) => e.type === 'itemsRejected' && e.count > 0 && e.retryInMs === 250)).toBe(true);
+  });
+
+  it('a request other than _bulk answered 413 fails with EsHttpError', async () => {
+    const es = new FakeEs();
+    const fakeFetch = es.fetch;
+    es.fetch = (async (input: RequestInfo | URL, init?: RequestInit) =>
+      init?.method === 'PUT' ? new Response('too big', { status: 413 }) : fakeFetch(input, init)) as typeof fetch;
+    const err = await failure(opts(es));
+    expect(err).toBeInstanceOf(EsHttpError);
+    expect(err).toMatchObject({ what: 'PUT _index_template/gridsentinel-test', status: 413, body: 'too big' });
+    expect(err.message).toBe('PUT _index_template/gridsentinel-test failed: HTTP 413 (request too large): too big');
   });
 });

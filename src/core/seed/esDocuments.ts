@@ -137,36 +137,11 @@ export function expectedTypeCounts(g: GeneratedGrid): Map<string, number> {
   return out;
 }
 
-/** Composable index template mapping the document fields (keyword / date / long). */
-export function eventIndexTemplate(
-  indexPrefix = DEFAULT_INDEX_PREFIX,
-  opts: { priority?: number; settings?: Record<string, unknown> } = {}
-) {
-  return {
-    index_patterns: [`${indexPrefix}*`],
-    priority: opts.priority ?? 100,
-    template: {
-      settings: opts.settings ?? { number_of_shards: 1, number_of_replicas: 0 },
-      mappings: {
-        properties: {
-          '@timestamp': { type: 'date' },
-          MyType: { type: 'keyword' },
-          EventTypeNumber: { type: 'integer' },
-          experiment: { type: 'keyword' },
-          schedd: { type: 'keyword' },
-          Owner: { type: 'keyword' },
-          Cluster: { type: 'long' },
-          Proc: { type: 'long' },
-          jobid: { type: 'keyword' },
-        },
-      },
-    },
-    _meta: { description: 'HTCondor job events as FIFE logstash writes them (GridSentinel seeder)' },
-  };
-}
-
-/** Template name derived from the prefix so test and demo prefixes never clash. */
-export function templateNameFor(indexPrefix: string): string {
-  const base = indexPrefix.replace(/[^a-zA-Z0-9_-]+/g, '-').replace(/[-_]+$/, '');
-  return `gridsentinel-${base.toLowerCase() || 'events'}`;
+/** Daily indices touched by the grid's hours. */
+export function gridIndices(g: GeneratedGrid, indexPrefix = DEFAULT_INDEX_PREFIX): string[] {
+  const set = new Set<string>();
+  for (const t of g.times) {
+    set.add(dailyIndex(indexPrefix, t));
+  }
+  return [...set];
 }
