@@ -1,8 +1,15 @@
 import type { LabelledSeries } from '../io/labelledSeries';
-import { generateGrid, gridFeatureMatrix, type GeneratedGrid, type GeneratorOptions } from './simulate';
+import { generateGrid, type GeneratedGrid } from './simulate';
+import type { GeneratorOptions } from './options';
+import { gridFeatureMatrix } from './views';
 import { DEFAULT_FEATURE_NAMES } from '../htcondor/eventTypes';
 
-export * from './simulate';
+export { generateGrid, type GeneratedGrid } from './simulate';
+export { DEFAULT_RATES, resolveHours, type BaselineRates, type GeneratorOptions } from './options';
+export { GENERATED_EVENT_TYPES } from './events';
+export { apportion } from './matchmaking';
+export type { GridContext } from './record';
+export { gridEventCount, gridFeatureMatrix } from './views';
 export * from './outages';
 export * from './profiles';
 export { Rng, hashString } from '../rng';

@@ -68,10 +68,6 @@ export const HTCONDOR_EVENT_TYPES: readonly HTCondorEventType[] = [
 
 const BY_NAME = new Map(HTCONDOR_EVENT_TYPES.map((t) => [t.myType, t]));
 
-export function isHTCondorEventType(myType: string): boolean {
-  return BY_NAME.has(myType);
-}
-
 /** `EventTypeNumber` for a `MyType`, or undefined when HTCondor has no such event. */
 export function eventTypeNumber(myType: string): number | undefined {
   return BY_NAME.get(myType)?.number;
