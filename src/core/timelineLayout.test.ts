@@ -1,14 +1,4 @@
-import {
-  UndoStack,
-  cellPosition,
-  cellRect,
-  hitTest,
-  layoutGrid,
-  moveFocus,
-  runRect,
-  runsByRow,
-  spanIndices,
-} from './timelineLayout';
+import { UndoStack, cellRect, hitTest, layoutGrid, moveFocus, runRect, runsByRow } from './timelineLayout';
 
 const H = 3600e3;
 
@@ -17,8 +7,8 @@ describe('layoutGrid', () => {
     // Starts at 05:00: five empty slots before the first cell.
     const l = layoutGrid({ count: 48, stepMs: H, firstLocalMs: 5 * H, width: 240, height: 300 });
     expect(l).toMatchObject({ cols: 24, offset: 5, rows: 3, cellWidth: 10 });
-    expect(cellPosition(l, 0)).toEqual({ row: 0, col: 5 });
-    expect(cellPosition(l, 19)).toEqual({ row: 1, col: 0 });
+    expect(cellRect(l, 0)).toMatchObject({ x: 50, y: 0 });
+    expect(cellRect(l, 19)).toMatchObject({ x: 0, y: l.cellHeight });
   });
 
   it('draws a range shorter than a day as one row', () => {
@@ -52,7 +42,7 @@ describe('hitTest', () => {
   });
 });
 
-describe('moveFocus and spanIndices', () => {
+describe('moveFocus', () => {
   const l = layoutGrid({ count: 72, stepMs: H, firstLocalMs: 0, width: 240, height: 100 });
   it('moves by a step left/right and a day up/down, clamped', () => {
     expect(moveFocus(l, 10, 'ArrowRight')).toBe(11);
@@ -62,10 +52,6 @@ describe('moveFocus and spanIndices', () => {
     expect(moveFocus(l, 60, 'ArrowDown')).toBe(71);
     expect(moveFocus(l, 5, 'End')).toBe(71);
     expect(moveFocus(l, 5, 'Home')).toBe(0);
-  });
-  it('spans in either direction', () => {
-    expect(spanIndices(5, 3)).toEqual([3, 4, 5]);
-    expect(spanIndices(2, 2)).toEqual([2]);
   });
 });
 

@@ -46,7 +46,7 @@ export function layoutGrid(input: LayoutInput): GridLayout {
   return { count, cols, rows, offset, left, top, cellWidth, cellHeight };
 }
 
-export function cellPosition(l: GridLayout, i: number): { row: number; col: number } {
+function cellPosition(l: GridLayout, i: number): { row: number; col: number } {
   const slot = i + l.offset;
   return { row: Math.floor(slot / l.cols), col: slot % l.cols };
 }
@@ -65,17 +65,6 @@ export function hitTest(l: GridLayout, x: number, y: number): number {
   }
   const i = row * l.cols + col - l.offset;
   return i >= 0 && i < l.count ? i : -1;
-}
-
-/** Inclusive index range between two cells, in order. */
-export function spanIndices(a: number, b: number): number[] {
-  const lo = Math.min(a, b);
-  const hi = Math.max(a, b);
-  const out: number[] = [];
-  for (let i = lo; i <= hi; i++) {
-    out.push(i);
-  }
-  return out;
 }
 
 export type FocusKey = 'ArrowLeft' | 'ArrowRight' | 'ArrowUp' | 'ArrowDown' | 'Home' | 'End';
