@@ -205,7 +205,7 @@ const section = [
   "definition, ties as one step) of the LSTM (`lstm`: trained on each split's training part, seed 1, its probability",
   'as the score) and of the baseline detectors computed in the same run, plus, at an operating threshold chosen on',
   'the training labels, F1, event recall, detection delay and false alarms per week of labelled-normal time. Definitions: `src/core/evaluation/metrics.ts`; protocols:',
-  '`src/core/evaluation/protocol.ts`; detectors: `src/core/model/lstmDetector.ts`, `src/core/evaluation/baselines/`.',
+  '`src/core/evaluation/protocol/`; detectors: `src/core/model/lstmDetector.ts`, `src/core/evaluation/baselines/`.',
   '',
   'Command (builds the CLI, reads the ASD files from `../shared/data/asd`, rewrites this section):',
   '',
