@@ -21,7 +21,14 @@ function hostPath(volume: string): string {
 
 describe('docker-compose.yml', () => {
   it('has the demo services', () => {
-    expect(Object.keys(services).sort()).toEqual(['elasticsearch', 'grafana', 'graphite', 'plugin-build', 'seeder']);
+    expect(Object.keys(services).sort()).toEqual([
+      'elasticsearch',
+      'grafana',
+      'graphite',
+      'plugin-build',
+      'seeder',
+      'watcher',
+    ]);
   });
 
   it('pins every image to an exact version', () => {
@@ -99,6 +106,36 @@ describe('docker-compose.yml', () => {
     );
     expect(services['plugin-build'].command.join(' ')).toMatch(/npm ci .*npm run build.*npm run cli:build/);
   });
+
+  it('runs the watcher (the alarms) after the seeder, against the compose stores, restarted unless stopped', () => {
+    const w = services.watcher;
+    expect(w.command.slice(0, 2)).toEqual(['sh', '-c']);
+    const script: string = w.command[2];
+    expect(script).toContain('exec node bin/gridsentinel.js watch --name demo');
+    for (const flag of [
+      '--elasticsearch http://elasticsearch:9200',
+      '--graphite-url http://graphite:80',
+      '--carbon graphite:2003',
+      '--metrics-port 9464',
+      // The model: the published one through Grafana's API when a token is given, else the bundled file.
+      '--grafana-url http://grafana:3000 --datasource-uid gs-anomaly',
+      '--model src/datasource/model/default-model.json',
+    ]) {
+      expect(script).toContain(flag);
+    }
+    expect(fs.existsSync(path.join(root, 'src/datasource/model/default-model.json'))).toBe(true);
+    const gs = parse(read('provisioning/datasources/datasources.yaml')).datasources.find(
+      (d: any) => d.uid === 'gs-anomaly'
+    );
+    expect(gs?.type).toBe(nestedIds[0]);
+    // Compose interpolates $VAR itself: the container's shell must see $$.
+    expect(script).not.toMatch(/(^|[^$])\$[A-Za-z@{]/);
+    expect(w.environment.GRAFANA_TOKEN).toBe('${GRAFANA_TOKEN:-}');
+    expect(w.restart).toBe('unless-stopped');
+    expect(w.depends_on.seeder).toEqual({ condition: 'service_completed_successfully' });
+    expect(w.ports).toEqual(['127.0.0.1:9464:9464']);
+    expect(w.healthcheck.test.join(' ')).toContain('/healthz');
+  });
 });
 
 describe('provisioning', () => {
@@ -128,10 +165,36 @@ describe('provisioning', () => {
     const types = dashboard.panels.map((p: any) => p.type);
     expect(types).toEqual(expect.arrayContaining(['gridsentinel-timeline-panel', 'timeseries']));
     for (const p of dashboard.panels) {
-      expect(uids.has(p.datasource.uid)).toBe(true);
+      if (p.datasource.uid === '-- Mixed --') {
+        for (const t of p.targets) {
+          expect(uids.has(t.datasource.uid)).toBe(true);
+        }
+      } else {
+        expect(uids.has(p.datasource.uid)).toBe(true);
+      }
     }
     const overlay = dashboard.annotations.list.find((a: any) => a.datasource?.type === nestedIds[0]);
     expect(overlay?.enable).toBe(true);
     expect(uids.has(overlay.datasource.uid)).toBe(true);
+  });
+
+  it('shows the probability stored by the compose watcher next to the live one', () => {
+    const graphiteUid = datasources.find((d) => d.type === 'graphite').uid;
+    const grid = services.watcher.command.join(' ').match(/ --name (\S+)/)[1];
+    const panel = dashboard.panels.find((p: any) =>
+      p.targets.some((t: any) => t.datasource.uid === graphiteUid && t.target === `gridsentinel.${grid}.probability`)
+    );
+    expect(panel?.type).toBe('timeseries');
+    expect(panel.datasource.uid).toBe('-- Mixed --');
+    expect(panel.targets).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          datasource: expect.objectContaining({ type: nestedIds[0] }),
+          queryType: 'probability',
+        }),
+      ])
+    );
+    const ids = dashboard.panels.map((p: any) => p.id);
+    expect(new Set(ids).size).toBe(ids.length);
   });
 });
