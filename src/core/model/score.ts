@@ -20,6 +20,8 @@ export interface SeriesScores {
   source: Array<ScoreSource | null>;
   /** Up to TOP_FEATURES names with the largest per-feature surprise, most surprising first. */
   topFeatures: string[][];
+  /** [T, F] row-major squared standardized forecast error per feature; NaN where missing or not scored. */
+  featureSurprise: Float64Array;
 }
 
 export const TOP_FEATURES = 3;
@@ -65,6 +67,7 @@ function finishScores(
     surprise,
     source: new Array(T).fill(null),
     topFeatures: new Array(T),
+    featureSurprise: perFeature,
   };
   const top = new Int32Array(TOP_FEATURES);
   for (let t = 0; t < T; t++) {
