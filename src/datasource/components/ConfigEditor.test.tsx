@@ -4,28 +4,9 @@ import type { DataSourceSettings } from '@grafana/data';
 import { DEFAULT_FEATURE_SOURCES } from '../../core/featureSources';
 import type { GridSentinelOptions, GridSentinelSecureOptions } from '../types';
 import { ConfigEditor } from './ConfigEditor';
+import { stubComboboxEnvironment } from './comboboxTestEnvironment';
 
 type Options = DataSourceSettings<GridSentinelOptions, GridSentinelSecureOptions>;
-
-/**
- * Combobox sizes its input with a canvas' measureText and lists its options in a virtualized list that
- * needs its scroll box to have a size and an IntersectionObserver: jsdom has no canvas and no layout.
- */
-function stubComboboxEnvironment() {
-  HTMLCanvasElement.prototype.getContext = (() => ({
-    measureText: (text: string) => ({ width: 8 * text.length }),
-  })) as unknown as typeof HTMLCanvasElement.prototype.getContext;
-  global.IntersectionObserver ??= class {
-    observe() {}
-    unobserve() {}
-    disconnect() {}
-    takeRecords() {
-      return [];
-    }
-  } as unknown as typeof IntersectionObserver;
-  Object.defineProperty(HTMLElement.prototype, 'clientHeight', { configurable: true, get: () => 400 });
-  Object.defineProperty(HTMLElement.prototype, 'clientWidth', { configurable: true, get: () => 400 });
-}
 
 beforeAll(stubComboboxEnvironment);
 

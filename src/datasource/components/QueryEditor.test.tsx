@@ -3,26 +3,7 @@ import { fireEvent, render, screen } from '@testing-library/react';
 import type { GridSentinelDataSource } from '../datasource';
 import { DEFAULT_THRESHOLD, type GridSentinelQuery } from '../types';
 import { QueryEditor } from './QueryEditor';
-
-/**
- * Combobox sizes its input with a canvas' measureText and lists its options in a virtualized list that
- * needs its scroll box to have a size and an IntersectionObserver: jsdom has no canvas and no layout.
- */
-function stubComboboxEnvironment() {
-  HTMLCanvasElement.prototype.getContext = (() => ({
-    measureText: (text: string) => ({ width: 8 * text.length }),
-  })) as unknown as typeof HTMLCanvasElement.prototype.getContext;
-  global.IntersectionObserver ??= class {
-    observe() {}
-    unobserve() {}
-    disconnect() {}
-    takeRecords() {
-      return [];
-    }
-  } as unknown as typeof IntersectionObserver;
-  Object.defineProperty(HTMLElement.prototype, 'clientHeight', { configurable: true, get: () => 400 });
-  Object.defineProperty(HTMLElement.prototype, 'clientWidth', { configurable: true, get: () => 400 });
-}
+import { stubComboboxEnvironment } from './comboboxTestEnvironment';
 
 beforeAll(stubComboboxEnvironment);
 
