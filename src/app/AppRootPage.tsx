@@ -1,13 +1,13 @@
 import { css } from '@emotion/css';
 import { dateTimeFormat, type AppRootProps, type GrafanaTheme2 } from '@grafana/data';
-import { getBackendSrv, getDataSourceSrv } from '@grafana/runtime';
+import { getDataSourceSrv } from '@grafana/runtime';
 import { Alert, LinkButton, Stack, Text, useStyles2 } from '@grafana/ui';
 import { useEffect, useState } from 'react';
-import { lastValueFrom } from 'rxjs';
 
 import { modelInUse, readModelHistory, type ModelHistoryEntry, type ModelInUse } from '../core/model/modelHistory';
 import { formatPercent } from '../core/format';
 import { errorMessage } from '../shared/errorMessage';
+import { readDataSource } from '../shared/datasourceSettings';
 import { DATASOURCE_ID, PANEL_ID } from '../shared/pluginIds';
 
 interface DataSourceModels {
@@ -44,14 +44,7 @@ async function loadModels(): Promise<DataSourceModels[]> {
   return Promise.all(
     list.map(async (d): Promise<DataSourceModels> => {
       try {
-        const res = await lastValueFrom(
-          getBackendSrv().fetch<{ jsonData?: Record<string, unknown> }>({
-            url: `/api/datasources/uid/${encodeURIComponent(d.uid)}`,
-            method: 'GET',
-            showErrorAlert: false,
-          })
-        );
-        const jsonData = res.data?.jsonData ?? {};
+        const jsonData = (await readDataSource(d.uid)).jsonData ?? {};
         return {
           uid: d.uid,
           name: d.name,
