@@ -15,7 +15,11 @@ import { createChecks, pageProblems } from './checks.mjs';
 import { REPO_ROOT } from './plugin-meta.mjs';
 import { createServer } from './server.mjs';
 
-const OUT = path.join(REPO_ROOT, 'docs', 'screenshots');
+// README's pictures are replaced only when asked (GS_UPDATE_SCREENSHOTS=1): a test run leaves tracked files alone.
+const OUT =
+  process.env.GS_UPDATE_SCREENSHOTS === '1'
+    ? path.join(REPO_ROOT, 'docs', 'screenshots')
+    : path.join(REPO_ROOT, '.test-logs', 'screenshots');
 const { check, crashed, finish } = createChecks();
 
 // A datasource as the retrain dialog leaves it after two publishes and a rollback (metadata only: the app
