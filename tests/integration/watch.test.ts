@@ -186,7 +186,7 @@ describeBoth('gridsentinel watch', () => {
           access: 'proxy',
           jsonData: {},
         },
-      ],
+      ] as never[],
     });
     const grafana = await grafanaServer(api, 'sa-token');
     let now = NOW_HOUR - 8 * HOUR + 15 * 60_000;

@@ -1,0 +1,144 @@
+// The watcher's stored probabilities equal the datasource class's (backend 'js', through the data-proxy
+// stand-in) for the same model and data, within 1e-6: both fetch through core/sources/featureFetch and
+// score with core/model. In the jsdom project because the datasource class needs it.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { dateTime, type DataFrame, type DataQueryRequest, type DataSourceInstanceSettings } from '@grafana/data';
+import {
+  setBackendSrv,
+  setTemplateSrv,
+  type BackendSrv,
+  type BackendSrvRequest,
+  type TemplateSrv,
+} from '@grafana/runtime';
+import { Observable } from 'rxjs';
+
+import { DEFAULT_SOURCE_SETTINGS } from '../../src/core/sources/settings';
+import { directSourceHttp } from '../../src/cli/watch/http';
+import { fileModelSource, type ModelSource } from '../../src/cli/watch/model';
+import { Watcher } from '../../src/cli/watch/service';
+import { GridSentinelDataSource } from '../../src/datasource/datasource';
+import type { GridSentinelOptions, GridSentinelQuery } from '../../src/datasource/types';
+import defaultModel from '../../src/datasource/model/default-model.json';
+import { createDataProxy } from '../support/dataProxy.mjs';
+import { CARBON_HOST, CARBON_PORT, GRAPHITE, HOUR, OS, scoreDocs, seedEvents } from './watchSupport';
+
+jest.setTimeout(120_000);
+
+const ROOT = path.resolve(__dirname, '../..');
+const MODEL_FILE = path.join(ROOT, 'src/datasource/model/default-model.json');
+const PREFIX = 'gs-watcheq-';
+const NOW_HOUR = Math.floor(Date.now() / HOUR) * HOUR;
+
+const registry = new Map<string, { jsonData: Record<string, unknown> }>();
+const proxy = createDataProxy({ datasources: registry });
+
+function backendSrv(): BackendSrv {
+  return {
+    fetch: (options: BackendSrvRequest) =>
+      new Observable((sub) => {
+        proxy
+          .forward(options.url, { method: options.method, headers: options.headers, body: options.data })
+          .then((r: { status: number; statusText: string; body: string }) => {
+            const data: unknown = r.body ? JSON.parse(r.body) : undefined;
+            if (r.status >= 400) {
+              sub.error({ status: r.status, statusText: r.statusText, data, config: options });
+              return;
+            }
+            sub.next({ status: r.status, statusText: r.statusText, ok: true, data, headers: {}, config: options });
+            sub.complete();
+          });
+      }),
+  } as unknown as BackendSrv;
+}
+
+function datasource(uid: string, jsonData: Partial<GridSentinelOptions>) {
+  const data = { elasticsearchUrl: OS, indexPattern: `${PREFIX}events-*`, backend: 'js' as const, ...jsonData };
+  registry.set(uid, { jsonData: data });
+  return new GridSentinelDataSource({
+    uid,
+    id: 1,
+    name: 'GridSentinel',
+    type: 'gridsentinel-anomaly-datasource',
+    url: `/api/datasources/proxy/uid/${uid}`,
+    access: 'proxy',
+    jsonData: data,
+    meta: {},
+    readOnly: false,
+  } as unknown as DataSourceInstanceSettings<GridSentinelOptions>);
+}
+
+async function datasourceProbability(ds: GridSentinelDataSource, from: number, to: number) {
+  const res = await ds.query({
+    targets: [{ refId: 'P', queryType: 'probability' }],
+    range: { from: dateTime(from), to: dateTime(to), raw: { from: '', to: '' } },
+    scopedVars: {},
+  } as unknown as DataQueryRequest<GridSentinelQuery>);
+  expect(res.errors).toEqual([]);
+  const frame = res.data[0] as DataFrame;
+  const times = frame.fields[0].values as number[];
+  const p = frame.fields.find((f) => f.name === 'probability')!.values as Array<number | null>;
+  return new Map(times.map((t, i) => [t, p[i]]));
+}
+
+async function watcherProbability(name: string, model: ModelSource, now: number, batchSteps: number) {
+  const w = new Watcher({
+    name,
+    settings: { ...DEFAULT_SOURCE_SETTINGS, indexPattern: `${PREFIX}events-*` },
+    http: directSourceHttp({ elasticsearch: { url: OS! }, graphite: { url: GRAPHITE! } }),
+    configured: { elasticsearch: true, graphite: true },
+    carbon: { host: CARBON_HOST!, port: CARBON_PORT },
+    model,
+    schedule: { stepMs: HOUR, settleMs: 10 * 60_000, maxBackfillMs: 24 * HOUR },
+    batchSteps,
+    retryMinMs: 1000,
+    retryMaxMs: 1000,
+    graphiteVerifyMs: 10_000,
+    now: () => now,
+    log: () => undefined,
+  });
+  const r = await w.cycle();
+  expect(r.ok).toBe(true);
+  const docs = await scoreDocs(name);
+  return new Map(docs.map((d) => [Date.parse(d.hour), d.probability as number | null]));
+}
+
+function expectEqual(watcher: Map<number, number | null>, ds: Map<number, number | null>) {
+  expect([...watcher.keys()].sort()).toEqual([...ds.keys()].sort());
+  let compared = 0;
+  for (const [t, p] of watcher) {
+    const q = ds.get(t)!;
+    if (p === null || q === null) {
+      expect([t, p]).toEqual([t, q]);
+    } else {
+      expect(Math.abs(p - q)).toBeLessThan(1e-6);
+      compared++;
+    }
+  }
+  expect(compared).toBeGreaterThan(18);
+}
+
+const describeBoth = OS && GRAPHITE && CARBON_HOST ? describe : describe.skip;
+describeBoth('the watcher scores as the datasource does', () => {
+  const now = NOW_HOUR - 2 * HOUR + 15 * 60_000;
+  const from = NOW_HOUR - 26 * HOUR;
+  const to = NOW_HOUR - 2 * HOUR;
+
+  beforeAll(async () => {
+    setBackendSrv(backendSrv());
+    setTemplateSrv({ replace: (text: string) => text } as unknown as TemplateSrv);
+    await seedEvents(PREFIX, NOW_HOUR - 72 * HOUR, 72, [60]);
+  });
+
+  it('a published model: equal within 1e-6, whatever batches the watcher wrote in', async () => {
+    const doc = JSON.parse(readFileSync(MODEL_FILE, 'utf8'));
+    const watcher = await watcherProbability('eq-published', fileModelSource(MODEL_FILE), now, 5);
+    expectEqual(watcher, await datasourceProbability(datasource('eq-pub', { model: doc }), from, to));
+  });
+
+  it('the bundled model (re-centred on the fetched range): equal for the same range', async () => {
+    const bundled: ModelSource = async () => ({ raw: defaultModel, version: null, origin: 'bundled', bundled: true });
+    const watcher = await watcherProbability('eq-bundled', bundled, now, 24);
+    expectEqual(watcher, await datasourceProbability(datasource('eq-bun', {}), from, to));
+  });
+});
