@@ -131,7 +131,7 @@ describeBoth('gridsentinel watch', () => {
         expect(d.noData).toBe(false);
         expect(d.probability).toBeGreaterThanOrEqual(0);
         expect(d.features.SubmitEvent).toBeGreaterThan(0);
-        expect(probability.get(t)).toBeCloseTo(d.probability, 9);
+        expect(probability.get(t)).toBeCloseTo(d.probability!, 9);
         expect(d.model).toMatchObject({ version: null, origin: `file:${MODEL_FILE}` });
         expect(d._id).toBe(`once:${d.hour}:${d.model.id}`);
       }
@@ -255,10 +255,10 @@ describeBoth('gridsentinel watch', () => {
       const docs = await scoreDocs('models');
       const byHour = new Map(docs.map((d) => [Date.parse(d.hour), d]));
       const h2 = now - 15 * 60_000 - HOUR;
-      expect(byHour.get(h2).model.version).toBe(1); // the refused model did not score
-      expect(byHour.get(h2 - HOUR).model.version).toBe(1);
-      expect(byHour.get(h2 - 2 * HOUR).model.version).toBeNull();
-      expect(byHour.get(h2)._id).toBe(`models:${new Date(h2).toISOString()}:v1`);
+      expect(byHour.get(h2)!.model.version).toBe(1); // the refused model did not score
+      expect(byHour.get(h2 - HOUR)!.model.version).toBe(1);
+      expect(byHour.get(h2 - 2 * HOUR)!.model.version).toBeNull();
+      expect(byHour.get(h2)!._id).toBe(`models:${new Date(h2).toISOString()}:v1`);
     } finally {
       await grafana.close();
     }

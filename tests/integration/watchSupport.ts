@@ -7,6 +7,9 @@ import type { AddressInfo } from 'node:net';
 
 import { DEFAULT_FEATURES } from '../../src/core/htcondor/eventTypes';
 import { requestJson } from '../../src/cli/watch/http';
+import type { ScoreDocument } from '../../src/core/scores/elasticsearch';
+
+export type StoredScore = ScoreDocument & { _id: string };
 
 export const HOUR = 3_600_000;
 export const OS = process.env.GS_OPENSEARCH_URL;
@@ -14,7 +17,7 @@ export const GRAPHITE = process.env.GS_GRAPHITE_URL;
 export const CARBON_HOST = process.env.GS_CARBON_HOST;
 export const CARBON_PORT = Number(process.env.GS_CARBON_PORT);
 
-export const os = <T = any>(method: string, path: string, body?: unknown, contentType = 'application/json') =>
+export const os = <T = unknown>(method: string, path: string, body?: unknown, contentType = 'application/json') =>
   requestJson<T>(`${OS}${path}`, {
     method,
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
@@ -63,23 +66,31 @@ export async function seedEvents(prefix: string, fromMs: number, hours: number, 
 /** Documents per hour in the watcher's score indices. */
 export async function docsPerHour(name: string): Promise<Map<number, number>> {
   await os('POST', `/gridsentinel-scores-${name}-*/_refresh?ignore_unavailable=true&allow_no_indices=true`);
-  const r = await os('POST', `/gridsentinel-scores-${name}-*/_search?ignore_unavailable=true&allow_no_indices=true`, {
-    size: 0,
-    track_total_hits: true,
-    aggs: { h: { terms: { field: 'hour', size: 10000 } } },
-  });
+  const r = await os<{ aggregations?: { h?: { buckets: Array<{ key: number; doc_count: number }> } } }>(
+    'POST',
+    `/gridsentinel-scores-${name}-*/_search?ignore_unavailable=true&allow_no_indices=true`,
+    {
+      size: 0,
+      track_total_hits: true,
+      aggs: { h: { terms: { field: 'hour', size: 10000 } } },
+    }
+  );
   return new Map(
     (r.aggregations?.h?.buckets ?? []).map((b: { key: number; doc_count: number }) => [b.key, b.doc_count])
   );
 }
 
-export async function scoreDocs(name: string): Promise<any[]> {
+export async function scoreDocs(name: string): Promise<StoredScore[]> {
   await os('POST', `/gridsentinel-scores-${name}-*/_refresh?ignore_unavailable=true&allow_no_indices=true`);
-  const r = await os('POST', `/gridsentinel-scores-${name}-*/_search?ignore_unavailable=true&allow_no_indices=true`, {
-    size: 10000,
-    sort: [{ hour: 'asc' }],
-  });
-  return r.hits.hits.map((h: { _id: string; _source: object }) => ({ _id: h._id, ...h._source }));
+  const r = await os<{ hits: { hits: Array<{ _id: string; _source: ScoreDocument }> } }>(
+    'POST',
+    `/gridsentinel-scores-${name}-*/_search?ignore_unavailable=true&allow_no_indices=true`,
+    {
+      size: 10000,
+      sort: [{ hour: 'asc' }],
+    }
+  );
+  return r.hits.hits.map((h) => ({ ...h._source, _id: h._id }));
 }
 
 /** Raw points of one Graphite series over [fromMs, toMs): epoch ms → value (nulls dropped). */

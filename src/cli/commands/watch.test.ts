@@ -1,0 +1,88 @@
+import { main } from '../main';
+
+const base = ['watch', '--name', 'gp', '--elasticsearch', 'http://127.0.0.1:9', '--graphite-url', 'http://127.0.0.1:9'];
+
+async function run(args: string[]) {
+  const err = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  try {
+    const code = await main(args);
+    return { code, err: err.mock.calls.map((c) => c.join(' ')).join('\n'), out: log.mock.calls.join('\n') };
+  } finally {
+    err.mockRestore();
+    log.mockRestore();
+  }
+}
+
+describe('gridsentinel watch (arguments)', () => {
+  it('lists the contract flags in --help', async () => {
+    const { code, out } = await run(['watch', '--help']);
+    expect(code).toBe(0);
+    for (const flag of [
+      '--name',
+      '--elasticsearch',
+      '--index-pattern',
+      '--graphite-url',
+      '--carbon',
+      '--model',
+      '--grafana-url',
+      '--datasource-uid',
+      '--once',
+      '--max-backfill',
+      '--settle',
+      '--metrics-port',
+      '--ca-file',
+    ]) {
+      expect(out).toContain(flag);
+    }
+  });
+
+  it.each([
+    [['--carbon', 'localhost'], /--carbon must be HOST:PORT/],
+    [['--carbon', 'h:2003'], /a model is required: --model FILE, or --grafana-url URL with --datasource-uid UID/],
+    [['--carbon', 'h:2003', '--model', 'm.json', '--grafana-url', 'http://g'], /either --model or --grafana-url/],
+    [['--carbon', 'h:2003', '--model', 'm.json', '--settle', 'later'], /--settle must be a number with a unit/],
+    [['--carbon', 'h:2003', '--model', 'm.json', '--elasticsearch-auth', 'apikey'], /ELASTICSEARCH_API_KEY/],
+  ])('refuses %j with exit code 2', async (extra, message) => {
+    const { code, err } = await run([...base, ...extra]);
+    expect(err).toMatch(message);
+    expect(code).toBe(2);
+  });
+
+  it('refuses a name that cannot be an index and a Graphite path', async () => {
+    const { code, err } = await run([
+      ...base.slice(0, 1),
+      '--name',
+      'GP.1',
+      ...base.slice(3),
+      '--carbon',
+      'h:2003',
+      '--model',
+      'm.json',
+    ]);
+    expect(err).toMatch(/name must be 1-63 characters/);
+    expect(code).toBe(2);
+  });
+
+  it('--grafana-url needs GRAFANA_TOKEN', async () => {
+    const saved = process.env.GRAFANA_TOKEN;
+    delete process.env.GRAFANA_TOKEN;
+    try {
+      const { code, err } = await run([
+        ...base,
+        '--carbon',
+        'h:2003',
+        '--grafana-url',
+        'http://g',
+        '--datasource-uid',
+        'u',
+      ]);
+      expect(err).toMatch(/GRAFANA_TOKEN/);
+      expect(code).toBe(2);
+    } finally {
+      if (saved !== undefined) {
+        process.env.GRAFANA_TOKEN = saved;
+      }
+    }
+  });
+});
