@@ -720,3 +720,65 @@ describe('publishModel / rollbackModel', () => {
     await expect(makeDataSource().publishModel(newDoc)).rejects.toMatchObject({ status: 409 });
   });
 });
+
+describe("the watcher's summaries (jsonData.summaryName)", () => {
+  const FROM = Date.UTC(2025, 0, 12, 5);
+  const TO = Date.UTC(2025, 0, 13, 5);
+  const SUMMARISED_TO = TO - 6 * HOUR_MS;
+
+  /** Summary documents for GRID's hours before SUMMARISED_TO, as the watcher writes them. */
+  function answerSummaries(body: string) {
+    const { gte, lt } = JSON.parse(body).query.bool.filter[2].range.hour as { gte: number; lt: number };
+    const hits = GRID.times
+      .map((t, i) => ({ t, row: GRID.values[i] }))
+      .filter(({ t }) => t >= gte && t < lt && t < SUMMARISED_TO)
+      .map(({ t, row }) => ({
+        _source: {
+          hour: new Date(t).toISOString(),
+          features: Object.fromEntries(GRID.features.map((f, c) => [f, row[c]])),
+        },
+      }));
+    return { _shards: { total: 1 }, hits: { hits } };
+  }
+
+  const probabilityOf = async (ds: GridSentinelDataSource) => {
+    const res = await ds.query(queryRequest([{ refId: 'P', queryType: 'probability' }], FROM, TO));
+    expect(res.errors).toEqual([]);
+    return res.data[0] as DataFrame;
+  };
+
+  it('reads summarised hours through the elasticsearch route, counts the tail, scores the same', async () => {
+    handler = (req) =>
+      req.url.includes('/gridsentinel-scores-') ? answerSummaries(req.data) : answerMsearch(req.data);
+    const fast = await probabilityOf(makeDataSource({ summaryName: 'pool1' }));
+    const summaryReqs = requests.filter((r) => r.url.includes('/gridsentinel-scores-'));
+    expect(summaryReqs).toHaveLength(1);
+    expect(summaryReqs[0].url.startsWith(`${PROXY}/elasticsearch/gridsentinel-scores-pool1-*/_search?`)).toBe(true);
+    const start = scoringFetchStart(loadModel(defaultModel).doc, FROM, true);
+    expect(fast.meta?.custom).toMatchObject({
+      summaries: 'used',
+      hoursFromSummaries: (SUMMARISED_TO - start) / HOUR_MS,
+      hoursCounted: 6,
+    });
+    // Only the tail was counted.
+    const counted = requests.filter((r) => r.url.includes(MSEARCH));
+    expect(counted.map((r) => windowOf(msearchPairs(r.data as string)[0].search))).toEqual([
+      { gte: SUMMARISED_TO, lt: TO },
+    ]);
+    requests = [];
+    const raw = await probabilityOf(makeDataSource());
+    expect(requests.some((r) => r.url.includes('/gridsentinel-scores-'))).toBe(false);
+    expect(raw.meta?.custom).toMatchObject({ summaries: 'off', hoursFromSummaries: 0 });
+    expect(fieldValues(fast, FIELD_PROBABILITY)).toEqual(fieldValues(raw, FIELD_PROBABILITY));
+  });
+
+  it('counts everything when no summary index exists yet and says so in the features frame', async () => {
+    handler = (req) =>
+      req.url.includes('/gridsentinel-scores-') ? { _shards: { total: 0 } } : answerMsearch(req.data);
+    const res = await makeDataSource({ summaryName: 'pool1' }).query(
+      queryRequest([{ refId: 'F', queryType: 'features' }], FROM, TO)
+    );
+    expect(res.errors).toEqual([]);
+    expect(res.data[0].meta?.custom).toEqual({ summaries: 'no-index', hoursFromSummaries: 0, hoursCounted: 24 });
+  });
+});

@@ -18,7 +18,8 @@ import { labelTargets, stepLabels } from '../core/labels';
 import { loadModel, ModelDocumentError, type LoadedModel, type ModelDocument } from '../core/model/modelDocument';
 import { scoreSeries, scoreSeriesWith, type SeriesScores } from '../core/model/score';
 import { firstStepIndex, modelForMatrix, modelMismatch, scoringFetchStart } from '../core/model/scoreRange';
-import { fetchFeatureMatrix, type FeatureFetch } from '../core/sources/featureFetch';
+import type { FeatureFetch } from '../core/sources/featureFetch';
+import { fetchFeatureMatrixWithSummaries, type SourcedMatrix } from '../core/sources/summaryFetch';
 import { changeModel } from '../shared/datasourceSettings';
 import type { RetrainingDataSource, RetrainRequest, RetrainResult } from '../shared/retraining';
 import { featureMatrixToFrame, regionsToFrame, scoresToFrame } from './frames';
@@ -37,7 +38,7 @@ import {
   type ResolvedOptions,
 } from './types';
 
-type MatrixFetch = (fromMs: number, toMs: number, filters: Record<string, string[]>) => Promise<FeatureMatrix>;
+type MatrixFetch = (fromMs: number, toMs: number, filters: Record<string, string[]>) => Promise<SourcedMatrix>;
 
 export class GridSentinelDataSource
   extends DataSourceApi<GridSentinelQuery, GridSentinelOptions>
@@ -91,11 +92,11 @@ export class GridSentinelDataSource
     const to = request.range.to.valueOf();
     // Each target fails on its own: one bad query must not blank the others.
     // Targets over the same range and filters (e.g. probability + explanation) share one fetch.
-    const fetched = new Map<string, Promise<FeatureMatrix>>();
+    const fetched = new Map<string, Promise<SourcedMatrix>>();
     const fetchOnce: MatrixFetch = (fromMs, toMs, filters) => {
       const key = JSON.stringify([fromMs, toMs, filters]);
       if (!fetched.has(key)) {
-        fetched.set(key, this.featureMatrix(fromMs, toMs, filters));
+        fetched.set(key, this.sourcedMatrix(fromMs, toMs, filters));
       }
       return fetched.get(key)!;
     };
@@ -140,7 +141,8 @@ export class GridSentinelDataSource
       [this.settings.scheddField]: this.filterValues(target.schedd, scopedVars),
     };
     if (type === 'features') {
-      return featureMatrixToFrame(await fetchMatrix(from, to, filters), target.refId);
+      const { matrix, provenance } = await fetchMatrix(from, to, filters);
+      return featureMatrixToFrame(matrix, target.refId, provenance);
     }
     const mismatch = this.modelMismatch();
     if (mismatch) {
@@ -150,7 +152,9 @@ export class GridSentinelDataSource
     // inputs on this grid, from at least a week): scoringFetchStart says how far back.
     const bundled = this.usesBundledModel();
     const model = this.model();
-    const matrix = await fetchMatrix(scoringFetchStart(model.doc, from, bundled), to, filters);
+    // Hours read from the watcher's summaries carry features only: they are scored here with this model,
+    // whichever model version wrote them.
+    const { matrix, provenance } = await fetchMatrix(scoringFetchStart(model.doc, from, bundled), to, filters);
     const { scores, scoredOn } = await this.score(modelForMatrix(model, matrix, bundled), matrix);
     const stepMs = this.settings.stepSeconds * 1000;
     const start = firstStepIndex(scores.times, from, stepMs);
@@ -170,12 +174,20 @@ export class GridSentinelDataSource
       );
       return regionsToFrame(regions, target.refId);
     }
-    return scoresToFrame(type, scores, start, target.refId, scoredOn);
+    return scoresToFrame(type, scores, start, target.refId, scoredOn, provenance);
   }
 
   /** The configured features per step (core/sources/featureFetch.ts, through the data proxy). */
-  featureMatrix(fromMs: number, toMs: number, filters: Record<string, string[]> = {}): Promise<FeatureMatrix> {
-    return fetchFeatureMatrix(this.sources, fromMs, toMs, filters);
+  async featureMatrix(fromMs: number, toMs: number, filters: Record<string, string[]> = {}): Promise<FeatureMatrix> {
+    return (await this.sourcedMatrix(fromMs, toMs, filters)).matrix;
+  }
+
+  /**
+   * The features and where their hours came from: the watcher's summaries (jsonData.summaryName) where it
+   * has written them, else counted from raw events (core/sources/summaryFetch.ts).
+   */
+  sourcedMatrix(fromMs: number, toMs: number, filters: Record<string, string[]> = {}): Promise<SourcedMatrix> {
+    return fetchFeatureMatrixWithSummaries(this.sources, this.settings.summaryName, fromMs, toMs, filters);
   }
 
   /** Template variables expand to exact values (multi-value variables to several); no Lucene involved. */

@@ -3,13 +3,15 @@ import { FieldType, createDataFrame, type DataFrame } from '@grafana/data';
 import type { AnomalyRegion } from '../core/anomalyRegions';
 import type { FeatureMatrix } from '../core/featureMatrix';
 import type { SeriesScores } from '../core/model/score';
+import type { MatrixProvenance } from '../core/sources/summaryFetch';
 import { FIELD_PROBABILITY, FIELD_SURPRISE, FIELD_TOP_FEATURES } from '../shared/frameFields';
 
 /** One wide frame: Time plus one count field per feature; null ("no data") stays null, not 0. */
-export function featureMatrixToFrame(m: FeatureMatrix, refId: string): DataFrame {
+export function featureMatrixToFrame(m: FeatureMatrix, refId: string, provenance?: MatrixProvenance): DataFrame {
   return createDataFrame({
     refId,
     name: 'features',
+    ...(provenance ? { meta: { custom: { ...provenance } } } : {}),
     fields: [
       { name: 'Time', type: FieldType.time, values: m.times, config: { interval: m.stepMs } },
       ...m.features.map((name, f) => ({
@@ -31,7 +33,9 @@ export function scoresToFrame(
   start: number,
   refId: string,
   /** Where scoring ran (webgl, wasm, cpu, js), for the query inspector. */
-  scoredOn?: string
+  scoredOn?: string,
+  /** How many fetched hours (warm-up included) came from the watcher's summaries and how many were counted. */
+  provenance?: MatrixProvenance
 ): DataFrame {
   const rows = scores.times.slice(start);
   const probability = {
@@ -74,7 +78,7 @@ export function scoresToFrame(
       },
       ...fields,
     ],
-    meta: { custom: { probabilitySource: [...sources], ...(scoredOn ? { scoredOn } : {}) } },
+    meta: { custom: { probabilitySource: [...sources], ...(scoredOn ? { scoredOn } : {}), ...provenance } },
   });
 }
 

@@ -60,6 +60,11 @@ export interface GridSentinelOptions extends DataSourceJsonData {
   features?: FeatureSource[];
   stepSeconds?: number;
   backend?: ModelBackend;
+  /**
+   * Name of a `gridsentinel watch` writing gridsentinel-scores-<name>-*: hours it has summarised are read
+   * from there instead of counted from raw events. Empty = off.
+   */
+  summaryName?: string;
 }
 
 export interface ResolvedOptions extends SourceSettings {

@@ -69,6 +69,7 @@ describe('ConfigEditor', () => {
     ['gs-es-experiment', 'experimentField', 'VO'],
     ['gs-es-schedd', 'scheddField', 'ScheddName'],
     ['gs-graphite-url', 'graphiteUrl', 'http://graphite:8080'],
+    ['gs-summary-name', 'summaryName', 'pool1'],
   ])('writes #%s to jsonData.%s', (id, key, value) => {
     const { input, options, onOptionsChange } = setup();
     fireEvent.change(input(id), { target: { value } });

@@ -34,7 +34,8 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
     | 'eventTypeField'
     | 'experimentField'
     | 'scheddField'
-    | 'graphiteUrl';
+    | 'graphiteUrl'
+    | 'summaryName';
   const field = (id: string, label: string, key: TextKey, placeholder: string, tooltip?: string) => (
     <InlineField label={label} labelWidth={LABEL_WIDTH} tooltip={tooltip}>
       <Input
@@ -147,6 +148,17 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
       </FieldSet>
       <FieldSet label="Graphite (context series)">
         {field('gs-graphite-url', 'URL', 'graphiteUrl', 'http://graphite:8080', "Reached through Grafana's data proxy")}
+      </FieldSet>
+      <FieldSet label="Watcher summaries">
+        {field(
+          'gs-summary-name',
+          'Watcher name',
+          'summaryName',
+          'off',
+          'Name of a running `gridsentinel watch --name <name>` over the same job events: hours it has ' +
+            'summarised are read as one document each from gridsentinel-scores-<name>-* instead of being ' +
+            'counted again, so long ranges stay fast at full scale. Empty: always count raw events.'
+        )}
       </FieldSet>
       <FieldSet label="Features">
         <FeatureListEditor
