@@ -1,9 +1,7 @@
 /**
- * Node side of the Graphite seeder: carbon's plaintext protocol over TCP with explicit (past)
- * timestamps, then the render check from core. Exported for tests and benchmarks.
+ * Node side of the Graphite seeder: the series over carbon's plaintext protocol (./carbon) with explicit
+ * (past) timestamps, then the render check from core. Exported for tests and benchmarks.
  */
-import net from 'node:net';
-
 import type { GeneratedGrid } from '../core/generator/simulate';
 import {
   DEFAULT_POOL,
@@ -13,74 +11,10 @@ import {
   type GraphiteSeries,
 } from '../core/seed/graphiteMetrics';
 import { GraphiteVerifyError, verifyGraphite, type GraphiteVerifyReport } from '../core/seed/graphiteRender';
+import { sendPlaintext, type CarbonTarget } from './carbon';
 
-/** Carbon could not be reached or the connection broke; the message names host and port. */
-export class CarbonError extends Error {}
-
-export interface CarbonTarget {
-  host: string;
-  port: number;
-  /** Connect/idle timeout (default 30 s). */
-  timeoutMs?: number;
-}
-
-/** "host:port" → target; throws on anything else. */
-export function parseHostPort(s: string, defaultPort = 2003): CarbonTarget {
-  const m = /^\[?([^\]]+?)\]?(?::(\d+))?$/.exec(s.trim());
-  if (!m || m[1] === '') {
-    throw new Error(`expected HOST:PORT, got "${s}"`);
-  }
-  const port = m[2] === undefined ? defaultPort : Number(m[2]);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new Error(`invalid port in "${s}"`);
-  }
-  return { host: m[1], port };
-}
-
-/** Writes chunks to carbon's line receiver, honouring backpressure; resolves once the socket closed cleanly. */
-export function sendPlaintext(chunks: Iterable<string>, target: CarbonTarget): Promise<{ bytes: number }> {
-  return new Promise((resolve, reject) => {
-    const it = chunks[Symbol.iterator]();
-    let bytes = 0;
-    let settled = false;
-    const done = (err?: Error) => {
-      if (settled) {
-        return;
-      }
-      settled = true;
-      if (err) {
-        socket.destroy();
-        reject(err);
-      } else {
-        resolve({ bytes });
-      }
-    };
-    const socket = net.createConnection({ host: target.host, port: target.port });
-    socket.setTimeout(target.timeoutMs ?? 30_000);
-    socket.on('timeout', () => done(new CarbonError(`carbon ${target.host}:${target.port}: timed out`)));
-    socket.on('error', (err) => done(new CarbonError(`carbon ${target.host}:${target.port}: ${err.message}`)));
-    socket.on('close', (hadError) => {
-      if (!hadError) {
-        done();
-      }
-    });
-    const pump = () => {
-      for (;;) {
-        const r = it.next();
-        if (r.done) {
-          socket.end();
-          return;
-        }
-        bytes += Buffer.byteLength(r.value);
-        if (!socket.write(r.value)) {
-          socket.once('drain', pump);
-          return;
-        }
-      }
-    };
-    socket.once('connect', pump);
-  });
-}
+// The carbon client lives in ./carbon (shared with the watcher); re-exported for the seeder's callers.
+export { CarbonError, parseHostPort, sendPlaintext, type CarbonTarget } from './carbon';
 
 export interface GraphiteSeedOptions extends CarbonTarget {
   pool?: string;

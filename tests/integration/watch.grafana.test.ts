@@ -2,7 +2,6 @@
 // stand-in) for the same model and data, within 1e-6: both fetch through core/sources/featureFetch and
 // score with core/model. In the jsdom project because the datasource class needs it.
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { dateTime, type DataFrame, type DataQueryRequest, type DataSourceInstanceSettings } from '@grafana/data';
 import {
   setBackendSrv,
@@ -11,46 +10,37 @@ import {
   type BackendSrvRequest,
   type TemplateSrv,
 } from '@grafana/runtime';
-import { Observable } from 'rxjs';
+import { from } from 'rxjs';
 
-import { DEFAULT_SOURCE_SETTINGS } from '../../src/core/sources/settings';
-import { directSourceHttp } from '../../src/cli/watch/http';
 import { fileModelSource, type ModelSource } from '../../src/cli/watch/model';
 import { Watcher } from '../../src/cli/watch/service';
 import { GridSentinelDataSource } from '../../src/datasource/datasource';
 import type { GridSentinelOptions, GridSentinelQuery } from '../../src/datasource/types';
 import defaultModel from '../../src/datasource/model/default-model.json';
 import { createDataProxy } from '../support/dataProxy.mjs';
-import { CARBON_HOST, CARBON_PORT, GRAPHITE, HOUR, OS, scoreDocs, seedEvents } from './watchSupport';
+import { HOUR, MODEL_FILE, NOW_HOUR, OS, SERVICES_UP, scoreDocs, seedEvents, watchConfig } from './watchSupport';
 
 jest.setTimeout(120_000);
 
-const ROOT = path.resolve(__dirname, '../..');
-const MODEL_FILE = path.join(ROOT, 'src/datasource/model/default-model.json');
 const PREFIX = 'gs-watcheq-';
-const NOW_HOUR = Math.floor(Date.now() / HOUR) * HOUR;
 
 const registry = new Map<string, { jsonData: Record<string, unknown> }>();
 const proxy = createDataProxy({ datasources: registry });
 
-function backendSrv(): BackendSrv {
-  return {
-    fetch: (options: BackendSrvRequest) =>
-      new Observable((sub) => {
-        proxy
-          .forward(options.url, { method: options.method, headers: options.headers, body: options.data })
-          .then((r: { status: number; statusText: string; body: string }) => {
-            const data: unknown = r.body ? JSON.parse(r.body) : undefined;
-            if (r.status >= 400) {
-              sub.error({ status: r.status, statusText: r.statusText, data, config: options });
-              return;
-            }
-            sub.next({ status: r.status, statusText: r.statusText, ok: true, data, headers: {}, config: options });
-            sub.complete();
-          });
-      }),
-  } as unknown as BackendSrv;
-}
+/** backendSrv.fetch through the data-proxy stand-in; errors in Grafana's FetchError shape. */
+const backendSrv = {
+  fetch: (options: BackendSrvRequest) =>
+    from(
+      proxy
+        .forward(options.url, { method: options.method, headers: options.headers, body: options.data })
+        .then((r: { status: number; statusText: string; body: string }) => {
+          const reply = { status: r.status, statusText: r.statusText, data: r.body ? JSON.parse(r.body) : undefined };
+          return r.status >= 400
+            ? Promise.reject({ ...reply, config: options })
+            : { ...reply, ok: true, headers: {}, config: options };
+        })
+    ),
+} as unknown as BackendSrv;
 
 function datasource(uid: string, jsonData: Partial<GridSentinelOptions>) {
   const data = { elasticsearchUrl: OS, indexPattern: `${PREFIX}events-*`, backend: 'js' as const, ...jsonData };
@@ -82,21 +72,14 @@ async function datasourceProbability(ds: GridSentinelDataSource, from: number, t
 }
 
 async function watcherProbability(name: string, model: ModelSource, now: number, batchSteps: number) {
-  const w = new Watcher({
-    name,
-    settings: { ...DEFAULT_SOURCE_SETTINGS, indexPattern: `${PREFIX}events-*` },
-    http: directSourceHttp({ elasticsearch: { url: OS! }, graphite: { url: GRAPHITE! } }),
-    configured: { elasticsearch: true, graphite: true },
-    carbon: { host: CARBON_HOST!, port: CARBON_PORT },
-    model,
-    schedule: { stepMs: HOUR, settleMs: 10 * 60_000, maxBackfillMs: 24 * HOUR },
-    batchSteps,
-    retryMinMs: 1000,
-    retryMaxMs: 1000,
-    graphiteVerifyMs: 10_000,
-    now: () => now,
-    log: () => undefined,
-  });
+  const w = new Watcher(
+    watchConfig(name, PREFIX, {
+      model,
+      schedule: { stepMs: HOUR, settleMs: 10 * 60_000, maxBackfillMs: 24 * HOUR },
+      batchSteps,
+      now: () => now,
+    })
+  );
   const r = await w.cycle();
   expect(r.ok).toBe(true);
   const docs = await scoreDocs(name);
@@ -118,14 +101,14 @@ function expectEqual(watcher: Map<number, number | null>, ds: Map<number, number
   expect(compared).toBeGreaterThan(18);
 }
 
-const describeBoth = OS && GRAPHITE && CARBON_HOST ? describe : describe.skip;
+const describeBoth = SERVICES_UP ? describe : describe.skip;
 describeBoth('the watcher scores as the datasource does', () => {
   const now = NOW_HOUR - 2 * HOUR + 15 * 60_000;
   const from = NOW_HOUR - 26 * HOUR;
   const to = NOW_HOUR - 2 * HOUR;
 
   beforeAll(async () => {
-    setBackendSrv(backendSrv());
+    setBackendSrv(backendSrv);
     setTemplateSrv({ replace: (text: string) => text } as unknown as TemplateSrv);
     await seedEvents(PREFIX, NOW_HOUR - 72 * HOUR, 72, [60]);
   });

@@ -2,62 +2,52 @@
 // Watcher in-process with a fixed clock; the kill -9 case runs the built CLI (bin/gridsentinel.js) as a
 // child process. "Graphite down" is a TCP proxy in front of the shared carbon that the test closes:
 // stopping the suite's one carbon-cache would break the other tests.
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync, statSync, readdirSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 
 import { publishedJsonData } from '../../src/core/model/publishing';
 import { dueWindow } from '../../src/core/scores/schedule';
-import { DEFAULT_SOURCE_SETTINGS } from '../../src/core/sources/settings';
+import type { SourceHttp } from '../../src/core/sources/sourceHttp';
 import { main } from '../../src/cli/main';
-import { directSourceHttp } from '../../src/cli/watch/http';
-import { fileModelSource, grafanaModelSource, type ModelSource } from '../../src/cli/watch/model';
+import { requestJson } from '../../src/cli/watch/http';
+import { grafanaModelSource, type ModelSource } from '../../src/cli/watch/model';
 import { Watcher, type WatchConfig } from '../../src/cli/watch/service';
 import { createGrafanaApi } from '../support/grafanaApi.mjs';
 import {
   CARBON_HOST,
   CARBON_PORT,
-  GRAPHITE,
   HOUR,
+  MODEL_FILE,
+  NOW_HOUR,
   OS,
-  carbonProxy,
+  SERVICES_UP,
+  SETTLE_MS,
+  cycleLines,
   docsPerHour,
-  grafanaServer,
   graphitePoints,
   hoursOf,
   scoreDocs,
   seedEvents,
+  spawnCli,
+  watchArgs,
+  watchConfig,
 } from './watchSupport';
+import { carbonProxy, freePort, grafanaServer, slowBulkProxy } from './watchServers';
 
 jest.setTimeout(120_000);
 
-const ROOT = path.resolve(__dirname, '../..');
-const MODEL_FILE = path.join(ROOT, 'src/datasource/model/default-model.json');
 const PREFIX = 'gs-watch-';
 // Data for the last three days up to the current hour, with a two-hour monitoring gap.
-const NOW_HOUR = Math.floor(Date.now() / HOUR) * HOUR;
 const DATA_FROM = NOW_HOUR - 72 * HOUR;
 const GAP_HOURS = [60, 61];
 
-function config(name: string, over: Partial<WatchConfig> = {}): WatchConfig {
-  return {
-    name,
-    settings: { ...DEFAULT_SOURCE_SETTINGS, indexPattern: `${PREFIX}events-*` },
-    http: directSourceHttp({ elasticsearch: { url: OS! }, graphite: { url: GRAPHITE! } }),
-    configured: { elasticsearch: true, graphite: true },
-    carbon: { host: CARBON_HOST!, port: CARBON_PORT },
-    model: fileModelSource(MODEL_FILE),
-    schedule: { stepMs: HOUR, settleMs: 10 * 60_000, maxBackfillMs: 12 * HOUR },
-    batchSteps: 24,
-    retryMinMs: 1000,
-    retryMaxMs: 2000,
-    graphiteVerifyMs: 10_000,
-    log: () => undefined,
-    ...over,
-  };
-}
+const config = (name: string, over: Partial<WatchConfig> = {}) => watchConfig(name, PREFIX, over);
+const args = (name: string, elasticsearch: string, ...extra: string[]) =>
+  watchArgs(name, PREFIX, elasticsearch, ...extra);
+const hourly = (maxBackfillHours: number) => ({
+  stepMs: HOUR,
+  settleMs: SETTLE_MS,
+  maxBackfillMs: maxBackfillHours * HOUR,
+});
 
 async function expectEveryHourOnce(name: string, from: number, to: number) {
   const perHour = await docsPerHour(name);
@@ -68,11 +58,11 @@ async function expectEveryHourOnce(name: string, from: number, to: number) {
   expect([...markers.keys()].sort((a, b) => a - b)).toEqual(hours);
 }
 
-const describeBoth = OS && GRAPHITE && CARBON_HOST ? describe : describe.skip;
+const describeBoth = SERVICES_UP ? describe : describe.skip;
 
 // Once for the file (both describe blocks read these events).
 beforeAll(async () => {
-  if (OS && GRAPHITE && CARBON_HOST) {
+  if (SERVICES_UP) {
     await seedEvents(PREFIX, DATA_FROM, 72, GAP_HOURS);
   }
 });
@@ -83,37 +73,20 @@ describeBoth('gridsentinel watch', () => {
       lines.push(String(chunk));
       return true;
     });
-    const args = [
-      'watch',
-      '--name',
-      'once',
-      '--elasticsearch',
-      OS!,
-      '--index-pattern',
-      `${PREFIX}events-*`,
-      '--graphite-url',
-      GRAPHITE!,
-      '--carbon',
-      `${CARBON_HOST}:${CARBON_PORT}`,
-      '--model',
-      MODEL_FILE,
-      '--once',
-      '--max-backfill',
-      '20h',
-    ];
-    const schedule = { stepMs: HOUR, settleMs: 10 * 60_000, maxBackfillMs: 20 * HOUR };
+    const once = args('once', OS!, '--once', '--max-backfill', '20h');
+    const schedule = hourly(20);
     let w1, w2, code1, code2;
     try {
       w1 = dueWindow(Date.now(), schedule);
-      code1 = await main(args);
+      code1 = await main(once);
       w2 = dueWindow(Date.now(), schedule);
-      code2 = await main(args);
+      code2 = await main(once);
     } finally {
       out.mockRestore();
     }
     expect(code1).toBe(0);
     expect(code2).toBe(0);
-    const cycles = lines.map((l) => JSON.parse(l)).filter((l) => l.event === 'cycle');
+    const cycles = cycleLines(lines.join(''));
     expect(cycles).toHaveLength(2);
     expect(cycles[0].written).toEqual({ elasticsearch: 20, graphite: 20 });
     // Nothing new, unless an hour closed between the two runs.
@@ -200,7 +173,7 @@ describeBoth('gridsentinel watch', () => {
         model,
         now: () => now,
         log: (l) => logs.push(l),
-        schedule: { stepMs: HOUR, settleMs: 10 * 60_000, maxBackfillMs: 2 * HOUR },
+        schedule: hourly(2),
       })
     );
     const publish = (doc: unknown, version: number) => {
@@ -210,21 +183,10 @@ describeBoth('gridsentinel watch', () => {
         { kind: 'publish', doc: doc as never },
         { publishedBy: 'admin', publishedAt: new Date() }
       );
-      return new Promise<void>((resolve, reject) => {
-        const body = JSON.stringify({ name: row.name, type: row.type, access: row.access, jsonData, version });
-        const req = http.request(
-          `${grafana.url}/api/datasources/uid/gs-watch`,
-          {
-            method: 'PUT',
-            headers: {
-              authorization: 'Bearer sa-token',
-              'content-type': 'application/json',
-              'content-length': Buffer.byteLength(body),
-            },
-          },
-          (res) => (res.resume(), res.statusCode === 200 ? resolve() : reject(new Error(`PUT ${res.statusCode}`)))
-        );
-        req.end(body);
+      return requestJson(`${grafana.url}/api/datasources/uid/gs-watch`, {
+        method: 'PUT',
+        authorization: 'Bearer sa-token',
+        body: JSON.stringify({ name: row.name, type: row.type, access: row.access, jsonData, version }),
       });
     };
     try {
@@ -284,146 +246,38 @@ describeBoth('gridsentinel watch', () => {
   });
 });
 
-const withoutHost = (h: http.IncomingHttpHeaders) =>
-  Object.fromEntries(Object.entries(h).filter(([k]) => k !== 'host')) as http.OutgoingHttpHeaders;
-
-/** The built CLI, rebuilt when a source file is newer (the kill -9 case needs a real process). */
-function ensureCliBuilt() {
-  const entry = path.join(ROOT, 'build/cli/cli/commands/watch.js');
-  const newest = ['src/cli/watch', 'src/core/scores', 'src/cli/commands']
-    .flatMap((d) => readdirSync(path.join(ROOT, d)).map((f) => statSync(path.join(ROOT, d, f)).mtimeMs))
-    .reduce((a, b) => Math.max(a, b), 0);
-  if (!existsSync(entry) || statSync(entry).mtimeMs < newest) {
-    execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.cli.json'], {
-      cwd: ROOT,
-    });
-  }
-}
-
-describeBoth('gridsentinel watch, killed with -9 in the middle of a backfill', () => {
-  it('a restart leaves every hour once, none twice', async () => {
-    ensureCliBuilt();
-    // An HTTP proxy in front of OpenSearch holds every score _bulk answer (after forwarding it), so the
-    // kill lands while a batch is being written.
-    let bulks = 0;
-    let onThirdBulk: () => void = () => undefined;
-    const thirdBulk = new Promise<void>((r) => (onThirdBulk = r));
-    const proxy = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req
-        .on('data', (c) => chunks.push(c))
-        .on('end', () => {
-          const body = Buffer.concat(chunks);
-          const up = http.request(
-            `${OS}${req.url}`,
-            { method: req.method, headers: withoutHost(req.headers) },
-            (ur) => {
-              const out: Buffer[] = [];
-              ur.on('data', (c) => out.push(c)).on('end', () => {
-                const isBulk = req.url!.startsWith('/_bulk');
-                if (isBulk && ++bulks === 3) {
-                  onThirdBulk();
-                }
-                setTimeout(
-                  () => {
-                    res.writeHead(ur.statusCode!, { 'content-type': ur.headers['content-type'] ?? 'application/json' });
-                    res.end(Buffer.concat(out));
-                  },
-                  isBulk ? 300 : 0
-                );
-              });
-            }
-          );
-          up.end(body);
-        });
-    });
-    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
-    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
-    const args = (es: string) => [
-      path.join(ROOT, 'bin/gridsentinel.js'),
-      'watch',
-      '--name',
-      'killed',
-      '--elasticsearch',
-      es,
-      '--index-pattern',
-      `${PREFIX}events-*`,
-      '--graphite-url',
-      GRAPHITE!,
-      '--carbon',
-      `${CARBON_HOST}:${CARBON_PORT}`,
-      '--model',
-      MODEL_FILE,
-      '--max-backfill',
-      '2d',
-      '--batch',
-      '6h',
-      '--metrics-port',
-      '0',
-    ];
+describeBoth('gridsentinel watch, stopped', () => {
+  it('a restart after kill -9 in the middle of a backfill leaves every hour once, none twice', async () => {
+    // Every score _bulk answer is held, so the kill lands while a batch is being written.
+    const proxy = await slowBulkProxy(OS!, 300, 3);
+    const backfill = ['--max-backfill', '2d', '--batch', '6h', '--metrics-port', '0'];
     try {
-      const child = spawn(process.execPath, args(proxyUrl), { stdio: 'ignore' });
-      const exited = new Promise((r) => child.on('exit', (code, signal) => r(signal)));
-      await thirdBulk;
-      child.kill('SIGKILL');
-      expect(await exited).toBe('SIGKILL');
+      const killed = spawnCli(args('killed', proxy.url, ...backfill));
+      await proxy.reached;
+      killed.child.kill('SIGKILL');
+      expect((await killed.exited).signal).toBe('SIGKILL');
     } finally {
-      await new Promise((r) => proxy.close(r));
+      await proxy.close();
     }
     const before = await docsPerHour('killed');
     expect(before.size).toBeGreaterThanOrEqual(12);
     expect(before.size).toBeLessThan(48);
 
-    const restart = spawn(process.execPath, [...args(OS!), '--once'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let stdout = '';
-    restart.stdout.on('data', (c) => (stdout += c));
-    const code = await new Promise((r) => restart.on('exit', r));
-    expect(code).toBe(0);
-    const cycle = JSON.parse(stdout.trim().split('\n').pop()!);
-    const w = dueWindow(Date.parse(cycle.time), { stepMs: HOUR, settleMs: 10 * 60_000, maxBackfillMs: 48 * HOUR });
+    const restart = spawnCli(args('killed', OS!, ...backfill, '--once'));
+    expect((await restart.exited).code).toBe(0);
+    const cycle = cycleLines(restart.stdout()).pop();
+    const w = dueWindow(Date.parse(cycle.time), hourly(48));
     expect(cycle.written.elasticsearch).toBeGreaterThanOrEqual(48 - before.size);
     expect(cycle.written.elasticsearch).toBeLessThanOrEqual(48 - before.size + 1);
     await expectEveryHourOnce('killed', w.fromMs, w.toMs);
   });
 
   it('SIGTERM finishes the write in progress and exits 0', async () => {
-    ensureCliBuilt();
-    const port = await new Promise<number>((resolve) => {
-      const probe = http.createServer().listen(0, '127.0.0.1', () => {
-        const p = (probe.address() as AddressInfo).port;
-        probe.close(() => resolve(p));
-      });
-    });
-    const child = spawn(
-      process.execPath,
-      [
-        path.join(ROOT, 'bin/gridsentinel.js'),
-        'watch',
-        '--name',
-        'termed',
-        '--elasticsearch',
-        OS!,
-        '--index-pattern',
-        `${PREFIX}events-*`,
-        '--graphite-url',
-        GRAPHITE!,
-        '--carbon',
-        `${CARBON_HOST}:${CARBON_PORT}`,
-        '--model',
-        MODEL_FILE,
-        '--max-backfill',
-        '1d',
-        '--metrics-port',
-        String(port),
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] }
-    );
-    let stdout = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    const exited = new Promise((r) => child.on('exit', r));
+    const port = await freePort();
+    const p = spawnCli(args('termed', OS!, '--max-backfill', '1d', '--metrics-port', String(port)));
     try {
       await new Promise<void>((resolve) => {
-        const poll = setInterval(() => stdout.includes('"event":"cycle"') && (clearInterval(poll), resolve()), 50);
+        const poll = setInterval(() => cycleLines(p.stdout()).length > 0 && (clearInterval(poll), resolve()), 50);
       });
       const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
       expect(metrics).toMatch(/^# HELP gridsentinel_watch_last_scored_hour_seconds /);
@@ -431,12 +285,33 @@ describeBoth('gridsentinel watch, killed with -9 in the middle of a backfill', (
       expect(metrics).toMatch(/gridsentinel_watch_cycles_total\{result="ok"\} 1/);
       const health = await fetch(`http://127.0.0.1:${port}/healthz`);
       expect([health.status, (await health.json()).status]).toEqual([200, 'ok']);
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
+      p.child.kill('SIGTERM');
+      expect((await p.exited).code).toBe(0);
     } finally {
-      child.kill('SIGKILL');
+      p.child.kill('SIGKILL');
     }
-    const cycle = JSON.parse(stdout.trim().split('\n')[0]);
-    expect(cycle.ok).toBe(true);
+    expect(cycleLines(p.stdout())[0].ok).toBe(true);
+  });
+
+  it('--once stopped during a backfill exits 0 with the batch in progress written; the next run fills the rest', async () => {
+    const now = NOW_HOUR - 10 * HOUR + 15 * 60_000;
+    const direct = config('oncestop').http;
+    // stop() (what SIGTERM calls) as the first score _bulk goes out.
+    const http: SourceHttp = (req) => {
+      if (req.path.startsWith('/_bulk')) {
+        w.stop();
+      }
+      return direct(req);
+    };
+    const logs: string[] = [];
+    const w = new Watcher(config('oncestop', { http, now: () => now, batchSteps: 4, log: (l) => logs.push(l) }));
+    expect(await w.run(true)).toBe(0);
+    const first = JSON.parse(logs[0]);
+    expect(first).toMatchObject({ ok: false, stopping: true, written: { elasticsearch: 4, graphite: 4 } });
+    expect(first.remaining).toEqual({ elasticsearch: 8, graphite: 8 });
+
+    const next = new Watcher(config('oncestop', { now: () => now, batchSteps: 4 }));
+    expect(await next.run(true)).toBe(0);
+    await expectEveryHourOnce('oncestop', NOW_HOUR - 22 * HOUR, NOW_HOUR - 10 * HOUR);
   });
 });

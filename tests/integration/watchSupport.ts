@@ -1,12 +1,17 @@
-// Shared by the watcher's integration tests (node and jsdom projects): seeding job events, reading the
-// score stores back, a carbon proxy that can be closed, and the Grafana /api/datasources stand-in served
-// over HTTP. Node's http/net only (jsdom has no fetch).
-import http from 'node:http';
-import net from 'node:net';
-import type { AddressInfo } from 'node:net';
+// Shared by the watcher's integration tests (node and jsdom projects): the test services' addresses, a
+// Watcher config and `gridsentinel watch` arguments against them, the built CLI as a child process,
+// seeding job events and reading the score stores back (proxies and stand-in servers: ./watchServers).
+// Node's http only (jsdom has no fetch).
+import { execFileSync, spawn, type ChildProcessByStdio } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
 
 import { DEFAULT_FEATURES } from '../../src/core/htcondor/eventTypes';
-import { requestJson } from '../../src/cli/watch/http';
+import { DEFAULT_SOURCE_SETTINGS } from '../../src/core/sources/settings';
+import { directSourceHttp, requestJson } from '../../src/cli/watch/http';
+import { fileModelSource } from '../../src/cli/watch/model';
+import type { WatchConfig } from '../../src/cli/watch/service';
 import type { ScoreDocument } from '../../src/core/scores/elasticsearch';
 
 export type StoredScore = ScoreDocument & { _id: string };
@@ -16,6 +21,93 @@ export const OS = process.env.GS_OPENSEARCH_URL;
 export const GRAPHITE = process.env.GS_GRAPHITE_URL;
 export const CARBON_HOST = process.env.GS_CARBON_HOST;
 export const CARBON_PORT = Number(process.env.GS_CARBON_PORT);
+export const SERVICES_UP = Boolean(OS && GRAPHITE && CARBON_HOST);
+
+export const ROOT = path.resolve(__dirname, '../..');
+export const MODEL_FILE = path.join(ROOT, 'src/datasource/model/default-model.json');
+/** The start of the current hour when the test file loaded. */
+export const NOW_HOUR = Math.floor(Date.now() / HOUR) * HOUR;
+export const SETTLE_MS = 10 * 60_000;
+
+/** A Watcher on the test services reading `<prefix>events-*`, scoring with the bundled model's file. */
+export function watchConfig(name: string, prefix: string, over: Partial<WatchConfig> = {}): WatchConfig {
+  return {
+    name,
+    settings: { ...DEFAULT_SOURCE_SETTINGS, indexPattern: `${prefix}events-*` },
+    http: directSourceHttp({ elasticsearch: { url: OS! }, graphite: { url: GRAPHITE! } }),
+    configured: { elasticsearch: true, graphite: true },
+    carbon: { host: CARBON_HOST!, port: CARBON_PORT },
+    model: fileModelSource(MODEL_FILE),
+    schedule: { stepMs: HOUR, settleMs: SETTLE_MS, maxBackfillMs: 12 * HOUR },
+    batchSteps: 24,
+    retryMinMs: 1000,
+    retryMaxMs: 2000,
+    graphiteVerifyMs: 10_000,
+    log: () => undefined,
+    ...over,
+  };
+}
+
+/** `gridsentinel watch` arguments for the same setup (Elasticsearch at `elasticsearch`), then `extra`. */
+export function watchArgs(name: string, prefix: string, elasticsearch: string, ...extra: string[]): string[] {
+  return [
+    'watch',
+    '--name',
+    name,
+    '--elasticsearch',
+    elasticsearch,
+    '--index-pattern',
+    `${prefix}events-*`,
+    '--graphite-url',
+    GRAPHITE!,
+    '--carbon',
+    `${CARBON_HOST}:${CARBON_PORT}`,
+    '--model',
+    MODEL_FILE,
+    ...extra,
+  ];
+}
+
+/** The built CLI, rebuilt when a source file is newer (cases that need a real process). */
+export function ensureCliBuilt() {
+  const entry = path.join(ROOT, 'build/cli/cli/commands/watch.js');
+  const newest = ['src/cli', 'src/cli/watch', 'src/core/scores', 'src/cli/commands']
+    .flatMap((d) => readdirSync(path.join(ROOT, d)).map((f) => statSync(path.join(ROOT, d, f)).mtimeMs))
+    .reduce((a, b) => Math.max(a, b), 0);
+  if (!existsSync(entry) || statSync(entry).mtimeMs < newest) {
+    execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.cli.json'], {
+      cwd: ROOT,
+    });
+  }
+}
+
+export interface CliProcess {
+  child: ChildProcessByStdio<null, Readable, null>;
+  /** Everything it wrote to stdout so far. */
+  stdout: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** bin/gridsentinel.js with `args` as a child process (built first if stale); stderr passes through. */
+export function spawnCli(args: string[]): CliProcess {
+  ensureCliBuilt();
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin/gridsentinel.js'), ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (c) => (out += c));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal }))
+  );
+  return { child, stdout: () => out, exited };
+}
+
+/** The JSON lines a watcher logged with event "cycle". */
+export const cycleLines = (stdout: string) =>
+  stdout
+    .split('\n')
+    .filter((l) => l.includes('"event":"cycle"'))
+    .map((l) => JSON.parse(l));
 
 export const os = <T = unknown>(method: string, path: string, body?: unknown, contentType = 'application/json') =>
   requestJson<T>(`${OS}${path}`, {
@@ -115,87 +207,3 @@ export async function graphitePoints(target: string, fromMs: number, toMs: numbe
 
 export const hoursOf = (fromMs: number, toMs: number) =>
   Array.from({ length: Math.max(0, (toMs - fromMs) / HOUR) }, (_, i) => fromMs + i * HOUR);
-
-/** A TCP proxy to carbon that can be closed (Graphite "down") and opened again on the same port. */
-export async function carbonProxy(target: { host: string; port: number }) {
-  const sockets = new Set<net.Socket>();
-  let server: net.Server | null = null;
-  let port = 0;
-  const open = () =>
-    new Promise<void>((resolve) => {
-      server = net.createServer((client) => {
-        const upstream = net.connect(target.port, target.host);
-        sockets.add(client).add(upstream);
-        client.pipe(upstream).pipe(client);
-        const drop = () => {
-          client.destroy();
-          upstream.destroy();
-        };
-        client.on('error', drop).on('close', () => sockets.delete(client));
-        upstream.on('error', drop).on('close', () => sockets.delete(upstream));
-      });
-      server.listen(port, '127.0.0.1', () => {
-        port = (server!.address() as AddressInfo).port;
-        resolve();
-      });
-    });
-  const close = () =>
-    new Promise<void>((resolve) => {
-      sockets.forEach((s) => s.destroy());
-      server ? server.close(() => resolve()) : resolve();
-      server = null;
-    });
-  await open();
-  return {
-    get port() {
-      return port;
-    },
-    open,
-    close,
-  };
-}
-
-/**
- * tests/support/grafanaApi.mjs over HTTP, answering 401 without the service-account token, as Grafana
- * does for an API request without valid credentials.
- */
-export async function grafanaServer(
-  api: { routes: Array<{ method: string; path: RegExp | string; handler: (ctx: object) => unknown }> },
-  token: string
-) {
-  const server = http.createServer(async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const send = (status: number, obj: unknown) => {
-      const body = JSON.stringify(obj);
-      res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-      res.end(body);
-    };
-    if (req.headers.authorization !== `Bearer ${token}`) {
-      return send(401, { message: 'Unauthorized' });
-    }
-    for (const route of api.routes) {
-      const m =
-        typeof route.path === 'string'
-          ? route.path === url.pathname
-            ? { groups: {} }
-            : null
-          : route.path.exec(url.pathname);
-      if (m && (route.method === req.method || route.method === '*')) {
-        const body = () =>
-          new Promise<string>((resolve) => {
-            let text = '';
-            req.setEncoding('utf8');
-            req.on('data', (c) => (text += c)).on('end', () => resolve(text));
-          });
-        await route.handler({ req, res, url, params: m.groups ?? {}, body, json: send });
-        return;
-      }
-    }
-    send(404, { message: 'Not found' });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise((r) => server.close(r)),
-  };
-}

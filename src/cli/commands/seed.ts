@@ -14,7 +14,8 @@ import { DEFAULT_INDEX_PREFIX } from '../../core/seed/esDocuments';
 import { EsHttpError, EsSeedError, hasSurplusDocuments } from '../../core/seed/esReport';
 import { DEFAULT_POOL } from '../../core/seed/graphiteMetrics';
 import { GraphiteVerifyError } from '../../core/seed/graphiteRender';
-import { CarbonError, parseHostPort, seedGraphite } from '../graphiteSeeder';
+import { CarbonError, parseHostPort } from '../carbon';
+import { seedGraphite } from '../graphiteSeeder';
 import {
   hoursFromDays,
   isoOption,

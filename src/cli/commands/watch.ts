@@ -2,6 +2,9 @@
  * `gridsentinel watch`: the headless scorer. Every step, once it has closed and settled, scores what the
  * stores lack and writes probability, surprise and per-feature surprise to Graphite and one document
  * per step to Elasticsearch, so Grafana Alerting can fire on it (see src/cli/watch/service.ts).
+ *
+ * SIGTERM (or SIGINT) finishes the write in progress and exits 0, with or without --once: a stopped --once
+ * run keeps what it wrote and the next run fills the rest (state lives in the stores).
  */
 import { readFile } from 'node:fs/promises';
 
@@ -9,7 +12,7 @@ import { UsageError, requireString, type CliCommand } from '../command';
 import { validateFeatureSources, type FeatureSource } from '../../core/featureSources';
 import { DurationError, parseDuration } from '../../core/scores/duration';
 import { DEFAULT_SOURCE_SETTINGS, type SourceSettings } from '../../core/sources/settings';
-import { parseCarbonAddress } from '../watch/carbon';
+import { parseCarbonAddress } from '../carbon';
 import { basicAuth, directSourceHttp, type Endpoint } from '../watch/http';
 import { startMetricsServer } from '../watch/metricsServer';
 import { fileModelSource, grafanaModelSource, type ModelSource } from '../watch/model';
@@ -79,7 +82,8 @@ export const watchCommand: CliCommand = {
     },
     once: {
       type: 'boolean',
-      description: 'score every due hour and exit: 0 when both stores hold all of them, else 1',
+      description:
+        'score every due hour and exit: 0 when both stores hold all of them, else 1; stopped by SIGTERM: 0 (what it wrote stays, the next run fills the rest)',
     },
     'max-backfill': {
       type: 'string',

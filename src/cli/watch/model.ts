@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { loadModel, type LoadedModel } from '../../core/model/modelDocument';
 import { publishedModel } from '../../core/model/publishing';
 import { modelMismatch } from '../../core/model/scoreRange';
+import type { ModelEvent } from '../../core/scores/cycle';
 import { modelFingerprint, type ModelIdentity } from '../../core/scores/records';
 import type { SourceSettings } from '../../core/sources/settings';
 import defaultModel from '../../datasource/model/default-model.json';
@@ -58,12 +59,6 @@ export interface ModelInUse {
   identity: ModelIdentity;
   bundled: boolean;
 }
-
-export type ModelEvent =
-  | { kind: 'kept' }
-  | { kind: 'switched'; from: ModelIdentity | null; to: ModelIdentity }
-  | { kind: 'refused'; reason: string; candidate: ModelIdentity }
-  | { kind: 'unavailable'; reason: string };
 
 /** Holds the model in use and decides about each candidate. */
 export class ModelKeeper {

@@ -70,6 +70,25 @@ export function scoreDocument(
   };
 }
 
+/** Elasticsearch types of a score document's plain fields (features.* and featureSurprise.* below). */
+const SCORE_FIELD_TYPES = {
+  name: 'keyword',
+  hour: 'date',
+  stepSeconds: 'integer',
+  probability: 'double',
+  surprise: 'double',
+  source: 'keyword',
+  topFeatures: 'keyword',
+  noData: 'boolean',
+  writtenAt: 'date',
+} satisfies Partial<Record<keyof ScoreDocument, string>>;
+const MODEL_FIELD_TYPES = { id: 'keyword', version: 'integer', origin: 'keyword' } satisfies Record<
+  keyof ModelIdentity,
+  string
+>;
+const typed = (fields: Record<string, string>) =>
+  Object.fromEntries(Object.entries(fields).map(([field, type]) => [field, { type }]));
+
 /** Index template for every watcher's score indices: numbers as double, names as keywords. */
 export function scoreIndexTemplate(): Record<string, unknown> {
   return {
@@ -82,20 +101,7 @@ export function scoreIndexTemplate(): Record<string, unknown> {
           { feature_values: { path_match: 'features.*', mapping: { type: 'double' } } },
           { feature_surprise: { path_match: 'featureSurprise.*', mapping: { type: 'double' } } },
         ],
-        properties: {
-          name: { type: 'keyword' },
-          hour: { type: 'date' },
-          stepSeconds: { type: 'integer' },
-          probability: { type: 'double' },
-          surprise: { type: 'double' },
-          source: { type: 'keyword' },
-          topFeatures: { type: 'keyword' },
-          noData: { type: 'boolean' },
-          model: {
-            properties: { id: { type: 'keyword' }, version: { type: 'integer' }, origin: { type: 'keyword' } },
-          },
-          writtenAt: { type: 'date' },
-        },
+        properties: { ...typed(SCORE_FIELD_TYPES), model: { properties: typed(MODEL_FIELD_TYPES) } },
       },
     },
   };

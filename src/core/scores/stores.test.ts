@@ -6,6 +6,7 @@ import {
   scoreDocument,
   scoreDocumentId,
   scoreIndexName,
+  scoreIndexTemplate,
   writtenStepsQuery,
 } from './elasticsearch';
 import { carbonLines, parseWrittenMarkers, writtenStepsRender } from './graphite';
@@ -72,6 +73,35 @@ describe('Elasticsearch score documents', () => {
     );
     expect(parseWrittenSteps({ hits: { total: { value: 0 } } })).toEqual(new Set());
     expect(() => parseWrittenSteps({ error: 'x' })).toThrow(/no aggregations/);
+  });
+});
+
+describe('the score index template', () => {
+  // Field path -> leaf value (or mapping), nested objects flattened.
+  const leaves = (o: object, nested: (v: Record<string, unknown>) => unknown, prefix = ''): Array<[string, unknown]> =>
+    Object.entries(o).flatMap(([k, v]) => {
+      const inner = v !== null && typeof v === 'object' && !Array.isArray(v) ? nested(v) : undefined;
+      return inner ? leaves(inner as object, nested, `${prefix}${k}.`) : [[`${prefix}${k}`, v]];
+    });
+
+  it('maps every field of a document by its kind; feature values and surprise as double', () => {
+    const t = scoreIndexTemplate() as { index_patterns: string[]; template: { mappings: Record<string, unknown> } };
+    expect(t.index_patterns).toEqual(['gridsentinel-scores-*']);
+    const mapped = new Map(leaves(t.template.mappings.properties as object, (v) => v.properties));
+    const { features, featureSurprise, ...plain } = scoreDocument('grid', HOUR_MS, step(T, 0.5), model, T);
+    expect(Object.keys(features).length + Object.keys(featureSurprise).length).toBeGreaterThan(0);
+    const kinds: Record<string, string> = { keyword: 'string', date: 'string', integer: 'number', double: 'number' };
+    const fields = leaves(plain, (v) => v);
+    expect([...mapped.keys()].sort()).toEqual(fields.map(([k]) => k).sort());
+    for (const [k, v] of fields) {
+      const type = (mapped.get(k) as { type: string }).type;
+      expect([k, kinds[type] ?? type]).toEqual([k, typeof (Array.isArray(v) ? v[0] : v)]);
+    }
+    expect([mapped.get('hour'), mapped.get('writtenAt')]).toEqual([{ type: 'date' }, { type: 'date' }]);
+    expect(t.template.mappings.dynamic_templates).toEqual([
+      { feature_values: { path_match: 'features.*', mapping: { type: 'double' } } },
+      { feature_surprise: { path_match: 'featureSurprise.*', mapping: { type: 'double' } } },
+    ]);
   });
 });
 
