@@ -1,0 +1,270 @@
+#!/usr/bin/env node
+// Summary fast path benchmark (issue 13): the built datasource (dist/) in headless Chromium, through the
+// data-proxy stand-in, against a real OpenSearch, raw path and summary path side by side in one run.
+// Every query is cold: OpenSearch's request cache is cleared before it (POST /_cache/clear?request=true),
+// as a dashboard's moving range never hits that cache.
+//
+// Per scale: DAYS of generated job events are seeded (seed 1). Summary documents are then written in the
+// watcher's format (core scoreDocument + bulkBody, the watcher's own writer) from the counts of those
+// events (core fetchFeatureMatrix, the path the watcher fetches through) scored with the bundled model.
+// Hours older than the seeded days, needed for 90-day and year ranges, repeat the seeded days' counts
+// (a year at scale 1 is 150 M events, which this machine cannot seed): those ranges are measured on the
+// summary path only. Two summary sets: one ending 7 days before the end (a 7-day raw tail, the issue's
+// case) and one ending 2 hours before it (a watcher running hourly).
+//
+//   npm run build && npm run build:browser-host && npm run cli:build
+//   node scripts/bench-summaries.mjs                          # scales 0.0165 and 1, 31 days (~9 min)
+//   node scripts/bench-summaries.mjs --scales 0.0165 --days 9 --ranges 7,30   # quick
+import { createRequire } from 'node:module';
+import { cpus } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { launchChromium, openHost } from '../tests/browser/browser.mjs';
+import { createServer } from '../tests/browser/server.mjs';
+import { startOpenSearch } from '../tests/services/opensearch.mjs';
+import { createDataProxy } from '../tests/support/dataProxy.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const lib = (p) => require(path.join(ROOT, 'build/cli', p));
+const gen = lib('core/generator/index.js');
+const esLoader = lib('core/seed/elasticsearch.js');
+const { fetchFeatureMatrix } = lib('core/sources/featureFetch.js');
+const { DEFAULT_SOURCE_SETTINGS } = lib('core/sources/settings.js');
+const { scoreSeries } = lib('core/model/score.js');
+const { loadModel } = lib('core/model/modelDocument.js');
+const { modelForMatrix } = lib('core/model/scoreRange.js');
+const { stepScores } = lib('core/scores/records.js');
+const { scoreDocument, bulkBody, scoreIndexTemplate, SCORE_TEMPLATE_NAME } = lib('core/scores/elasticsearch.js');
+const defaultModel = require(path.join(ROOT, 'src/datasource/model/default-model.json'));
+
+function arg(name, dflt) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : dflt;
+}
+const HOUR = 3600e3;
+const DAY = 24 * HOUR;
+const END = Math.floor(Date.now() / HOUR) * HOUR;
+const SCALES = arg('scales', `${gen.DEFAULT_SEED_SCALE},1`).split(',').map(Number);
+const DAYS = Number(arg('days', '31'));
+const RANGES = arg('ranges', '7,30,90,365').split(',').map(Number);
+const RUNS = Number(arg('runs', '3'));
+// Summaries cover the longest range plus the bundled model's week of warm-up.
+const SUMMARY_DAYS = Math.max(...RANGES) + 8;
+const TAILS = [
+  { label: '7-day tail', ms: 7 * DAY },
+  { label: '2-hour tail', ms: 2 * HOUR },
+];
+const log = (m) => console.error(`[bench-summaries] ${m}`);
+const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function osRequest(method, p, body, contentType = 'application/json') {
+  const r = await fetch(`${os.url}${p}`, { method, headers: { 'content-type': contentType }, body });
+  const json = await r.json();
+  if (!r.ok || json.errors) {
+    throw new Error(`${method} ${p}: HTTP ${r.status} ${JSON.stringify(json).slice(0, 300)}`);
+  }
+  return json;
+}
+
+/**
+ * Summary documents for [END - SUMMARY_DAYS, END - tail) under `name`: the seeded hours' own counts,
+ * older hours repeating them day-aligned, all scored with the bundled model as the watcher scores.
+ */
+async function writeSummaries(name, indexPattern, tailMs) {
+  const f = {
+    http: async (req) => osRequest(req.method ?? 'GET', req.path, req.body, req.contentType),
+    settings: { ...DEFAULT_SOURCE_SETTINGS, indexPattern },
+    configured: { elasticsearch: true, graphite: false },
+  };
+  const seeded = await fetchFeatureMatrix(f, END - DAYS * DAY, END);
+  const from = END - SUMMARY_DAYS * DAY;
+  const to = END - tailMs;
+  const times = [];
+  const values = [];
+  for (let t = from; t < END; t += HOUR) {
+    const back = Math.max(0, Math.ceil((END - DAYS * DAY - t) / ((DAYS - 1) * DAY))) * (DAYS - 1) * DAY;
+    times.push(t);
+    values.push(seeded.values[(t + back - seeded.times[0]) / HOUR].slice());
+  }
+  const matrix = { times, stepMs: HOUR, features: seeded.features, values };
+  const model = loadModel(defaultModel);
+  const scores = scoreSeries(modelForMatrix(model, matrix, true), matrix);
+  const identity = { id: 'bundled-bench', version: null, origin: 'bundled' };
+  const due = times.filter((t) => t < to);
+  const docs = stepScores(matrix, scores, due).map((s) => scoreDocument(name, HOUR, s, identity, Date.now()));
+  for (let i = 0; i < docs.length; i += 2000) {
+    await osRequest('POST', '/_bulk', bulkBody(docs.slice(i, i + 2000), identity), 'application/x-ndjson');
+  }
+  await osRequest('POST', `/gridsentinel-scores-${name}-*/_refresh`);
+  return docs.length;
+}
+
+let os;
+let server;
+let browser;
+try {
+  os = await startOpenSearch();
+  await osRequest('PUT', `/_index_template/${SCORE_TEMPLATE_NAME}`, JSON.stringify(scoreIndexTemplate()));
+  const datasources = new Map();
+  const setups = [];
+  for (const [si, scale] of SCALES.entries()) {
+    const prefix = `bench-sum-${si}-`;
+    const indexPattern = `${prefix}*`;
+    const grid = gen.generateGrid({ start: END - DAYS * DAY, hours: DAYS * 24, seed: '1', scale });
+    const docs = gen.gridEventCount(grid);
+    log(`scale ${scale}: seeding ${DAYS} days, ${docs} documents`);
+    const ts = Date.now();
+    await esLoader.seedElasticsearch(grid, {
+      url: os.url,
+      indexPrefix: prefix,
+      templateName: `bench-sum-${si}`,
+      onProgress: () => {},
+    });
+    const seedMs = Date.now() - ts;
+    log(`scale ${scale}: seeded in ${(seedMs / 1000).toFixed(0)} s`);
+    const setup = { scale, docs, seedMs, indexPattern, uids: { raw: `raw-${si}` } };
+    datasources.set(setup.uids.raw, { jsonData: { elasticsearchUrl: os.url, indexPattern } });
+    for (const [ti, tail] of TAILS.entries()) {
+      const name = `bench${si}t${ti}`;
+      const n = await writeSummaries(name, indexPattern, tail.ms);
+      log(`scale ${scale}: ${n} summary documents for ${name} (${tail.label})`);
+      setup.uids[tail.label] = `sum-${si}-${ti}`;
+      datasources.set(`sum-${si}-${ti}`, { jsonData: { elasticsearchUrl: os.url, indexPattern, summaryName: name } });
+    }
+    setups.push(setup);
+  }
+
+  const proxy = createDataProxy({ datasources });
+  server = await createServer({ routes: [proxy.route], log: () => {} });
+  browser = await launchChromium();
+  const page = await browser.newPage();
+  await openHost(page, server.url);
+  const meta = server.metas['gridsentinel-anomaly-datasource'];
+  await page.evaluate(
+    async ({ meta, all }) => {
+      const h = window.gsHarness;
+      const s = await h.importPlugin(meta);
+      if (!s.ok) {
+        throw new Error(s.error.message);
+      }
+      const plugin = h.loaded.get(meta.id).plugin;
+      window.__ds = {};
+      for (const [uid, jsonData] of all) {
+        window.__ds[uid] = new plugin.DataSourceClass({
+          uid,
+          name: uid,
+          type: meta.id,
+          meta,
+          jsonData,
+          url: `/api/datasources/proxy/uid/${uid}`,
+        });
+      }
+    },
+    { meta, all: [...datasources].map(([uid, d]) => [uid, d.jsonData]) }
+  );
+
+  async function measureOnce(uid, days, kind) {
+    await page.evaluate(
+      async ({ uid, from, to, kind }) => {
+        const h = window.gsHarness;
+        const range = { from: h.data.dateTime(from), to: h.data.dateTime(to), raw: { from: '', to: '' } };
+        await window.__ds[uid].query({ targets: [{ refId: 'A', queryType: kind }], range, scopedVars: {} });
+      },
+      { uid, from: END - days * DAY, to: END, kind }
+    );
+  }
+
+  async function measure(uid, days, kind) {
+    const times = [];
+    let last;
+    for (let run = 0; run < RUNS; run++) {
+      await osRequest('POST', '/_cache/clear?request=true');
+      proxy.reset();
+      last = await page.evaluate(
+        async ({ uid, from, to, kind }) => {
+          const h = window.gsHarness;
+          const range = { from: h.data.dateTime(from), to: h.data.dateTime(to), raw: { from: '', to: '' } };
+          const t = performance.now();
+          const res = await window.__ds[uid].query({
+            targets: [{ refId: 'A', queryType: kind }],
+            range,
+            scopedVars: {},
+          });
+          if (res.errors?.length) {
+            throw new Error(res.errors[0].message);
+          }
+          const custom = res.data[0].meta?.custom ?? {};
+          return { ms: performance.now() - t, rows: res.data[0].length, custom };
+        },
+        { uid, from: END - days * DAY, to: END, kind }
+      );
+      times.push(last.ms);
+    }
+    return { ms: median(times), all: times, ...last, ...proxy.stats };
+  }
+
+  // Untimed: the first probability query picks and starts the scoring backend (auto: timed once per page).
+  for (const uid of datasources.keys()) {
+    await measureOnce(uid, 1, 'probability');
+  }
+
+  const rows = [];
+  for (const s of setups) {
+    for (const days of RANGES) {
+      // Raw counting only where the events exist: the seeded days.
+      const paths = days <= DAYS - 1 ? ['raw', ...TAILS.map((t) => t.label)] : TAILS.map((t) => t.label);
+      const row = { scale: s.scale, days, paths: {} };
+      for (const p of paths) {
+        const features = await measure(s.uids[p], days, 'features');
+        const probability = await measure(s.uids[p], days, 'probability');
+        row.paths[p] = { features, probability };
+        log(
+          `scale ${s.scale} ${days} d ${p}: features ${features.all.map((t) => t.toFixed(0)).join('/')} ms, ` +
+            `probability ${probability.all.map((t) => t.toFixed(0)).join('/')} ms ` +
+            `(${probability.custom.hoursFromSummaries ?? 0} h from summaries, ${probability.custom.hoursCounted} counted)`
+        );
+      }
+      rows.push(row);
+    }
+  }
+
+  console.log(`Machine: ${cpus().length} cores, Chromium headless, OpenSearch as the tests start it (512 MiB heap).`);
+  console.log(`Run ${new Date().toISOString().slice(0, 10)}; data end ${new Date(END).toISOString()}, seed 1.`);
+  for (const s of setups) {
+    console.log(
+      `Scale ${s.scale}: ${DAYS} days, ${s.docs.toLocaleString('en-US')} job events (${Math.round(s.docs / (DAYS * 24)).toLocaleString('en-US')}/h), seeded in ${(s.seedMs / 1000).toFixed(0)} s.`
+    );
+  }
+  console.log(
+    '\n| scale | range | path | hours from summaries / counted | requests | bytes received | features query | probability query | raw / this (probability) |'
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  for (const r of rows) {
+    const raw = r.paths.raw?.probability.ms;
+    for (const [p, m] of Object.entries(r.paths)) {
+      const c = m.probability.custom;
+      console.log(
+        `| ${r.scale} | ${r.days} d | ${p === 'raw' ? 'raw' : `summaries, ${p}`} | ${c.hoursFromSummaries ?? 0} / ${c.hoursCounted} | ${m.probability.requests} | ${m.probability.bytesReceived.toLocaleString('en-US')} | ${m.features.ms.toFixed(0)} ms | ${m.probability.ms.toFixed(0)} ms | ${raw ? `${(raw / m.probability.ms).toFixed(1)}x` : 'n/a'} |`
+      );
+    }
+  }
+  // Raw path per day, from the 7- and 30-day cold measurements: what a longer range would cost.
+  for (const s of setups) {
+    const r7 = rows.find((r) => r.scale === s.scale && r.days === 7)?.paths.raw;
+    const r30 = rows.find((r) => r.scale === s.scale && r.days === 30)?.paths.raw;
+    if (r7 && r30) {
+      const slope = (r30.probability.ms - r7.probability.ms) / 23;
+      const at = (d) => r30.probability.ms + slope * (d - 30);
+      console.log(
+        `\nScale ${s.scale}, raw probability query: ${slope.toFixed(1)} ms per day (7 -> 30 days); ` +
+          `extrapolated 90 d ${at(90).toFixed(0)} ms, 365 d ${at(365).toFixed(0)} ms (not measured).`
+      );
+    }
+  }
+} finally {
+  await browser?.close().catch(() => {});
+  await server?.close();
+  await os?.stop();
+}
