@@ -265,6 +265,19 @@ describe('fetchFeatureMatrixWithSummaries', () => {
   });
 });
 
+describe('fetchFeatureMatrixWithSummaries errors', () => {
+  it('reports a failing summary search (only a missing index falls back)', async () => {
+    const ev = events(24);
+    const { f } = fakeElasticsearch(ev, [], [ES[0], GRAPHITE]);
+    const http = f.http;
+    f.http = (<T>(req: SourceRequest) =>
+      req.path.includes('gridsentinel-scores-')
+        ? Promise.reject(new Error('HTTP 403: no read permission on gridsentinel-scores-pool1-*'))
+        : http<T>(req)) as FeatureFetch['http'];
+    await expect(fetchFeatureMatrixWithSummaries(f, 'pool1', T0, T0 + 24 * HOUR_MS)).rejects.toThrow('HTTP 403');
+  });
+});
+
 describe('rawRanges', () => {
   const missing = (s: string) => [...s].map((c) => c === 'x');
 

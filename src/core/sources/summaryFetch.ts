@@ -81,10 +81,27 @@ export async function fetchFeatureMatrixWithSummaries(
   checkWatcherName(name);
   const stepMs = f.settings.stepSeconds * 1000;
   const times = stepGrid(fromMs, toMs, stepMs);
-  const graphite = gr.length > 0 ? fetchGraphiteFeatures(f, gr, fromMs, toMs) : null;
+  // Both sources in flight together; Promise.all so a failure of either is reported, never left unhandled.
+  const [esPart, graphite] = await Promise.all([
+    summarisedElasticsearch(f, name, es, times, stepMs),
+    gr.length > 0 ? fetchGraphiteFeatures(f, gr, fromMs, toMs) : null,
+  ]);
+  return {
+    matrix: assembleFeatures(features, graphite ? [esPart.matrix, graphite] : [esPart.matrix]),
+    provenance: esPart.provenance,
+  };
+}
+
+/** The Elasticsearch features of `times`: summaries where there are, the rest counted. */
+async function summarisedElasticsearch(
+  f: FeatureFetch,
+  name: string,
+  es: readonly ElasticsearchFeature[],
+  times: readonly number[],
+  stepMs: number
+): Promise<SourcedMatrix> {
   const summary = await readSummaries(f, name, es, times, stepMs);
   const values: Array<Array<number | null> | undefined> = times.map((t) => summary.rows.get(t));
-  let counted = 0;
   const ranges = rawRanges(
     values.map((v) => v === undefined),
     MAX_RAW_RANGES
@@ -92,21 +109,21 @@ export async function fetchFeatureMatrixWithSummaries(
   const raw = await Promise.all(
     ranges.map(([s, e]) => fetchElasticsearchFeatures(f, es, times[s], times[e - 1] + stepMs))
   );
+  let counted = 0;
   ranges.forEach(([s], i) => {
     // Counted hours replace summaries inside a merged range: equal on the same data, and counting is what
     // the raw path would answer.
     raw[i].values.forEach((row, k) => (values[s + k] = row));
     counted += raw[i].times.length;
   });
-  const esMatrix: FeatureMatrix = {
-    times,
-    stepMs,
-    features: es.map((x) => x.name),
-    values: values.map((v) => v!),
-  };
-  const matrix = assembleFeatures(features, graphite ? [esMatrix, await graphite] : [esMatrix]);
   return {
-    matrix,
+    matrix: {
+      times: times.slice(),
+      stepMs,
+      features: es.map((x) => x.name),
+      // Every undefined row lies in a counted range, so none is left.
+      values: values.map((v) => v ?? []),
+    },
     provenance: {
       summaries: summary.indexFound ? 'used' : 'no-index',
       hoursFromSummaries: times.length - counted,
