@@ -8,6 +8,10 @@ import { DETECTORS, detectorFactories } from '../detectors';
 import { generateLabelledSeries } from '../../core/generator';
 import { labelledSeriesToCsv } from '../../core/io/labelledSeries';
 
+// Generating and evaluating two 40-day grids takes 1-3 s alone and longer on a loaded 2-core machine:
+// Jest's 5 s default made it fail under load, not for what it checks.
+jest.setTimeout(60_000);
+
 describe('gridsentinel evaluate', () => {
   let dir: string;
   let errSpy: jest.SpyInstance;
