@@ -202,7 +202,7 @@ try {
       );
       times.push(last.ms);
     }
-    return { ms: median(times), all: times, ...last, ...proxy.stats };
+    return { ...last, ...proxy.stats, ms: median(times), all: times };
   }
 
   // Untimed: the first probability query picks and starts the scoring backend (auto: timed once per page).
