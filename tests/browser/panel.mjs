@@ -1,7 +1,7 @@
 // Browser test of the timeline panel (dist/panel) in the harness (see load-modules.mjs for what the
 // harness stands in for). The probability frames are computed for real: the built datasource plugin is
 // loaded in the page and its `query` scores a generated feature matrix (src/core/generator) with the
-// bundled model; only the datasource's featureMatrix fetch is replaced, since no Elasticsearch runs here.
+// bundled model; only the datasource's sourcedMatrix fetch is replaced, since no Elasticsearch runs here.
 // Labels go through tests/support/grafanaApi.mjs, a stand-in for Grafana's /api/annotations.
 // Covers: rendering (no-data hatching, cells per step), click-to-label round trip across a page
 // reload, toggling twice leaves no record, drag and shift-click ranges, "normal" labels (toolbar and
@@ -76,14 +76,18 @@ async function setupPage(page, server, matrix, { pluginOrigin } = {}) {
           readOnly: false,
           meta: dsMeta,
         });
-        // The one seam: the generated matrix instead of Elasticsearch; scoring is the plugin's own.
-        ds.featureMatrix = async (fromMs, toMs) => {
+        // The one seam (queries and training fetch through it): the generated matrix instead of
+        // Elasticsearch, as if every hour were counted from raw events; scoring is the plugin's own.
+        ds.sourcedMatrix = async (fromMs, toMs) => {
           const keep = matrix.times.map((t, i) => (t >= fromMs && t < toMs ? i : -1)).filter((i) => i >= 0);
           return {
-            times: keep.map((i) => matrix.times[i]),
-            stepMs: matrix.stepMs,
-            features: matrix.features,
-            values: keep.map((i) => matrix.values[i]),
+            matrix: {
+              times: keep.map((i) => matrix.times[i]),
+              stepMs: matrix.stepMs,
+              features: matrix.features,
+              values: keep.map((i) => matrix.values[i]),
+            },
+            provenance: { summaries: 'off', hoursFromSummaries: 0, hoursCounted: keep.length },
           };
         };
         return ds;
