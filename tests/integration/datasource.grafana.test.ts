@@ -4,63 +4,18 @@
 // responses come back in Grafana's FetchResponse / FetchError shapes.
 import http from 'node:http';
 import net from 'node:net';
-import { dateTime, type DataFrame, type DataQueryRequest, type DataSourceInstanceSettings } from '@grafana/data';
-import { setBackendSrv, setTemplateSrv, type BackendSrv, type BackendSrvRequest } from '@grafana/runtime';
-import { Observable } from 'rxjs';
+import { dateTime, type DataFrame, type DataQueryRequest } from '@grafana/data';
+import { setBackendSrv, setTemplateSrv } from '@grafana/runtime';
 
 import { DEFAULT_FEATURE_NAMES } from '../../src/core/htcondor/eventTypes';
-import { GridSentinelDataSource } from '../../src/datasource/datasource';
 import type { GridSentinelOptions, GridSentinelQuery } from '../../src/datasource/types';
-import { createDataProxy } from '../support/dataProxy.mjs';
+import { proxiedGrafana, type StoredServerSide } from '../support/proxiedDataSource';
 
 const OS = process.env.GS_OPENSEARCH_URL;
 const GRAPHITE = process.env.GS_GRAPHITE_URL;
 const HOUR = 3600e3;
 
-const registry = new Map<
-  string,
-  {
-    jsonData: Record<string, unknown>;
-    basicAuth?: boolean;
-    basicAuthUser?: string;
-    secureJsonData?: Record<string, string>;
-  }
->();
-const proxy = createDataProxy({ datasources: registry });
-
-function backendSrv(): BackendSrv {
-  return {
-    fetch: (options: BackendSrvRequest) =>
-      new Observable((sub) => {
-        proxy
-          .forward(options.url, { method: options.method, headers: options.headers, body: options.data })
-          .then((r: any) => {
-            let data: unknown = r.body;
-            try {
-              data = r.body ? JSON.parse(r.body) : undefined;
-            } catch {
-              // non-JSON bodies stay text, as backendSrv leaves them
-            }
-            if (r.status >= 400) {
-              sub.error({ status: r.status, statusText: r.statusText, data, config: options });
-              return;
-            }
-            sub.next({
-              status: r.status,
-              statusText: r.statusText,
-              ok: true,
-              data,
-              headers: {},
-              redirected: false,
-              type: 'basic',
-              url: options.url,
-              config: options,
-            });
-            sub.complete();
-          });
-      }),
-  } as unknown as BackendSrv;
-}
+const { proxy, backendSrv, datasource: storedDatasource } = proxiedGrafana();
 
 /** Direct HTTP to the services, for seeding (jsdom has no fetch). */
 function forward(
@@ -97,25 +52,8 @@ function forward(
 
 let nextUid = 0;
 /** Settings as Grafana stores them; secrets (secureJsonData) only reach the proxy stand-in, never the plugin. */
-function datasource(
-  jsonData: Partial<GridSentinelOptions>,
-  server: { basicAuth?: boolean; basicAuthUser?: string; secureJsonData?: Record<string, string> } = {}
-) {
-  const uid = `gs-test-${++nextUid}`;
-  const data = { indexPattern: 'gsds-events-*', ...jsonData };
-  registry.set(uid, { jsonData: data, ...server });
-  const settings = {
-    uid,
-    id: nextUid,
-    name: 'GridSentinel',
-    type: 'gridsentinel-anomaly-datasource',
-    url: `/api/datasources/proxy/uid/${uid}`,
-    access: 'proxy',
-    jsonData: data,
-    meta: {} as any,
-    readOnly: false,
-  } as unknown as DataSourceInstanceSettings<GridSentinelOptions>;
-  return new GridSentinelDataSource(settings);
+function datasource(jsonData: Partial<GridSentinelOptions>, server: StoredServerSide = {}) {
+  return storedDatasource(`gs-test-${++nextUid}`, { indexPattern: 'gsds-events-*', ...jsonData }, server);
 }
 
 function request(targets: GridSentinelQuery[], from: number, to: number): DataQueryRequest<GridSentinelQuery> {
@@ -133,7 +71,7 @@ describeOs('GridSentinelDataSource through the data proxy', () => {
   const hours = 6;
 
   beforeAll(async () => {
-    setBackendSrv(backendSrv());
+    setBackendSrv(backendSrv);
     setTemplateSrv({
       replace: (text: string, scoped: any, format?: (v: string | string[]) => string) =>
         text.replace(/\$(\w+)/g, (_, name) => {

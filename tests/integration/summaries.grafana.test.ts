@@ -2,15 +2,8 @@
 // seeder, the real watcher run once over part of the range, then the datasource class with the watcher's
 // name configured must return the same feature matrix and probabilities as without it, hour by hour,
 // and say how many hours came from each path. In the jsdom project because the datasource class needs it.
-import { dateTime, type DataFrame, type DataQueryRequest, type DataSourceInstanceSettings } from '@grafana/data';
-import {
-  setBackendSrv,
-  setTemplateSrv,
-  type BackendSrv,
-  type BackendSrvRequest,
-  type TemplateSrv,
-} from '@grafana/runtime';
-import { Observable } from 'rxjs';
+import { dateTime, type DataFrame, type DataQueryRequest } from '@grafana/data';
+import { setBackendSrv, setTemplateSrv, type TemplateSrv } from '@grafana/runtime';
 import http from 'node:http';
 import path from 'node:path';
 
@@ -22,7 +15,7 @@ import { fileModelSource } from '../../src/cli/watch/model';
 import { Watcher } from '../../src/cli/watch/service';
 import { GridSentinelDataSource } from '../../src/datasource/datasource';
 import type { GridSentinelOptions, GridSentinelQuery } from '../../src/datasource/types';
-import { createDataProxy } from '../support/dataProxy.mjs';
+import { proxiedGrafana } from '../support/proxiedDataSource';
 import { CARBON_HOST, CARBON_PORT, GRAPHITE, HOUR, OS, docsPerHour } from './watchSupport';
 
 jest.setTimeout(180_000);
@@ -47,42 +40,10 @@ const nodeFetch = ((url: string, init: { method?: string; headers?: Record<strin
     req.on('error', reject).end(init.body);
   })) as unknown as typeof fetch;
 
-const registry = new Map<string, { jsonData: Record<string, unknown> }>();
-const proxy = createDataProxy({ datasources: registry });
-
-function backendSrv(): BackendSrv {
-  return {
-    fetch: (options: BackendSrvRequest) =>
-      new Observable((sub) => {
-        proxy
-          .forward(options.url, { method: options.method, headers: options.headers, body: options.data })
-          .then((r: { status: number; statusText: string; body: string }) => {
-            const data: unknown = r.body ? JSON.parse(r.body) : undefined;
-            if (r.status >= 400) {
-              sub.error({ status: r.status, statusText: r.statusText, data, config: options });
-              return;
-            }
-            sub.next({ status: r.status, statusText: r.statusText, ok: true, data, headers: {}, config: options });
-            sub.complete();
-          });
-      }),
-  } as unknown as BackendSrv;
-}
+const grafana = proxiedGrafana();
 
 function datasource(uid: string, jsonData: Partial<GridSentinelOptions>) {
-  const data = { elasticsearchUrl: OS, indexPattern: `${PREFIX}*`, backend: 'js' as const, ...jsonData };
-  registry.set(uid, { jsonData: data });
-  return new GridSentinelDataSource({
-    uid,
-    id: 1,
-    name: 'GridSentinel',
-    type: 'gridsentinel-anomaly-datasource',
-    url: `/api/datasources/proxy/uid/${uid}`,
-    access: 'proxy',
-    jsonData: data,
-    meta: {},
-    readOnly: false,
-  } as unknown as DataSourceInstanceSettings<GridSentinelOptions>);
+  return grafana.datasource(uid, { elasticsearchUrl: OS, indexPattern: `${PREFIX}*`, backend: 'js', ...jsonData });
 }
 
 async function frameOf(ds: GridSentinelDataSource, queryType: 'features' | 'probability', from: number, to: number) {
@@ -102,7 +63,7 @@ const rowsOf = (frame: DataFrame) =>
 const describeAll = OS && GRAPHITE && CARBON_HOST ? describe : describe.skip;
 describeAll('the datasource reads the watcher’s summaries (summaryName)', () => {
   beforeAll(async () => {
-    setBackendSrv(backendSrv());
+    setBackendSrv(grafana.backendSrv);
     setTemplateSrv({ replace: (text: string) => text } as unknown as TemplateSrv);
     const grid = generateGrid({
       start: START,

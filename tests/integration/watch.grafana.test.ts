@@ -2,60 +2,30 @@
 // stand-in) for the same model and data, within 1e-6: both fetch through core/sources/featureFetch and
 // score with core/model. In the jsdom project because the datasource class needs it.
 import { readFileSync } from 'node:fs';
-import { dateTime, type DataFrame, type DataQueryRequest, type DataSourceInstanceSettings } from '@grafana/data';
-import {
-  setBackendSrv,
-  setTemplateSrv,
-  type BackendSrv,
-  type BackendSrvRequest,
-  type TemplateSrv,
-} from '@grafana/runtime';
-import { from } from 'rxjs';
+import { dateTime, type DataFrame, type DataQueryRequest } from '@grafana/data';
+import { setBackendSrv, setTemplateSrv, type TemplateSrv } from '@grafana/runtime';
 
 import { fileModelSource, type ModelSource } from '../../src/cli/watch/model';
 import { Watcher } from '../../src/cli/watch/service';
 import { GridSentinelDataSource } from '../../src/datasource/datasource';
 import type { GridSentinelOptions, GridSentinelQuery } from '../../src/datasource/types';
 import defaultModel from '../../src/datasource/model/default-model.json';
-import { createDataProxy } from '../support/dataProxy.mjs';
+import { proxiedGrafana } from '../support/proxiedDataSource';
 import { HOUR, MODEL_FILE, NOW_HOUR, OS, SERVICES_UP, scoreDocs, seedEvents, watchConfig } from './watchSupport';
 
 jest.setTimeout(120_000);
 
 const PREFIX = 'gs-watcheq-';
 
-const registry = new Map<string, { jsonData: Record<string, unknown> }>();
-const proxy = createDataProxy({ datasources: registry });
-
-/** backendSrv.fetch through the data-proxy stand-in; errors in Grafana's FetchError shape. */
-const backendSrv = {
-  fetch: (options: BackendSrvRequest) =>
-    from(
-      proxy
-        .forward(options.url, { method: options.method, headers: options.headers, body: options.data })
-        .then((r: { status: number; statusText: string; body: string }) => {
-          const reply = { status: r.status, statusText: r.statusText, data: r.body ? JSON.parse(r.body) : undefined };
-          return r.status >= 400
-            ? Promise.reject({ ...reply, config: options })
-            : { ...reply, ok: true, headers: {}, config: options };
-        })
-    ),
-} as unknown as BackendSrv;
+const grafana = proxiedGrafana();
 
 function datasource(uid: string, jsonData: Partial<GridSentinelOptions>) {
-  const data = { elasticsearchUrl: OS, indexPattern: `${PREFIX}events-*`, backend: 'js' as const, ...jsonData };
-  registry.set(uid, { jsonData: data });
-  return new GridSentinelDataSource({
-    uid,
-    id: 1,
-    name: 'GridSentinel',
-    type: 'gridsentinel-anomaly-datasource',
-    url: `/api/datasources/proxy/uid/${uid}`,
-    access: 'proxy',
-    jsonData: data,
-    meta: {},
-    readOnly: false,
-  } as unknown as DataSourceInstanceSettings<GridSentinelOptions>);
+  return grafana.datasource(uid, {
+    elasticsearchUrl: OS,
+    indexPattern: `${PREFIX}events-*`,
+    backend: 'js',
+    ...jsonData,
+  });
 }
 
 async function datasourceProbability(ds: GridSentinelDataSource, from: number, to: number) {
@@ -108,7 +78,7 @@ describeBoth('the watcher scores as the datasource does', () => {
   const to = NOW_HOUR - 2 * HOUR;
 
   beforeAll(async () => {
-    setBackendSrv(backendSrv);
+    setBackendSrv(grafana.backendSrv);
     setTemplateSrv({ replace: (text: string) => text } as unknown as TemplateSrv);
     await seedEvents(PREFIX, NOW_HOUR - 72 * HOUR, 72, [60]);
   });
