@@ -4,7 +4,12 @@
  */
 import { fieldMappingProblem } from '../core/elasticsearch/fieldMapping';
 import { validateFeatureSources, type FeatureSource } from '../core/featureSources';
-import { fetchGraphiteFeatures, type FeatureFetch, type GraphiteFeatureSource } from '../core/sources/featureFetch';
+import {
+  bySource,
+  fetchGraphiteFeatures,
+  type FeatureFetch,
+  type GraphiteFeatureSource,
+} from '../core/sources/featureFetch';
 import { DAY_MS } from '../core/time';
 import { describeFetchError, isFetchError, isNotFound } from './proxyClient';
 
@@ -35,7 +40,7 @@ export async function checkDataSource(f: FeatureFetch, modelMismatch: () => stri
   } catch (err) {
     problems.push(`Model: ${(err as Error).message}`);
   }
-  const graphite = features.filter((x): x is GraphiteFeatureSource => x.source === 'graphite');
+  const graphite = bySource(features).gr;
   if (graphite.length > 0 || f.configured.graphite) {
     await checkGraphite(f, graphite, problems, passed);
   }

@@ -18,6 +18,17 @@ export interface FeatureFetch {
   configured: ConfiguredSources;
 }
 
+/** The features each source serves, in the configured order. */
+export function bySource(features: readonly FeatureSource[]): {
+  es: ElasticsearchFeature[];
+  gr: GraphiteFeatureSource[];
+} {
+  return {
+    es: features.filter((x): x is ElasticsearchFeature => x.source === 'elasticsearch'),
+    gr: features.filter((x): x is GraphiteFeatureSource => x.source === 'graphite'),
+  };
+}
+
 /**
  * The configured features per step over [fromMs, toMs). Filters (exact values per field) apply to the
  * job-event documents only.
@@ -29,8 +40,7 @@ export async function fetchFeatureMatrix(
   filters: Record<string, string[]> = {}
 ): Promise<FeatureMatrix> {
   const features = validateFeatureSources(f.settings.features);
-  const es = features.filter((x): x is ElasticsearchFeature => x.source === 'elasticsearch');
-  const gr = features.filter((x): x is GraphiteFeatureSource => x.source === 'graphite');
+  const { es, gr } = bySource(features);
   const parts: Array<Promise<FeatureMatrix>> = [];
   if (es.length > 0) {
     parts.push(fetchElasticsearchFeatures(f, es, fromMs, toMs, filters));

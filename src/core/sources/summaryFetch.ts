@@ -13,12 +13,12 @@ import { assembleFeatures, validateFeatureSources } from '../featureSources';
 import { scoreIndexPattern } from '../scores/elasticsearch';
 import { checkWatcherName, featureKey } from '../scores/records';
 import {
+  bySource,
   fetchElasticsearchFeatures,
   fetchFeatureMatrix,
   fetchGraphiteFeatures,
   type ElasticsearchFeature,
   type FeatureFetch,
-  type GraphiteFeatureSource,
 } from './featureFetch';
 
 /** Elasticsearch's default index.max_result_window: the largest page one search may return. */
@@ -66,8 +66,7 @@ export async function fetchFeatureMatrixWithSummaries(
   filters: Record<string, string[]> = {}
 ): Promise<SourcedMatrix> {
   const features = validateFeatureSources(f.settings.features);
-  const es = features.filter((x): x is ElasticsearchFeature => x.source === 'elasticsearch');
-  const gr = features.filter((x): x is GraphiteFeatureSource => x.source === 'graphite');
+  const { es, gr } = bySource(features);
   const name = summaryName?.trim() ?? '';
   const filtered = Object.values(filters).some((v) => v.length > 0);
   const skip: SummaryUse | null = name === '' ? 'off' : filtered ? 'filtered' : es.length === 0 ? 'no-features' : null;
