@@ -4,76 +4,40 @@
 // For ranges from a week to a year: time of a features query and of a probability query (the same counts
 // plus scoring with the bundled model, with one context length of burn-in), HTTP requests, searches per
 // _msearch, bytes each way (of the probability query). Median of 3. Prints Markdown.
+// Every query is cold: OpenSearch's request cache is cleared before it (POST /_cache/clear?request=true),
+// as a dashboard's moving range never hits that cache (issue 13).
 //
 //   npm run build && npm run build:browser-host && npm run cli:build && node scripts/bench-query.mjs
-import { createRequire } from 'node:module';
+//   node scripts/bench-query.mjs --days 40 --ranges 7,30        # quick; every range needs a day more seeded
 import { cpus } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-import { launchChromium, openHost } from '../tests/browser/browser.mjs';
-import { createServer } from '../tests/browser/server.mjs';
 import { startOpenSearch } from '../tests/services/opensearch.mjs';
-import { createDataProxy } from '../tests/support/dataProxy.mjs';
+import { DAY, HOUR, arg, cli, median, numbers, openDatasourcePage, seedGeneratedGrid } from './bench/harness.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const require = createRequire(import.meta.url);
-const gen = require(path.join(ROOT, 'build/cli/core/generator/index.js'));
-const esLoader = require(path.join(ROOT, 'build/cli/core/seed/elasticsearch.js'));
+const gen = cli('core/generator/index.js');
 
-const HOUR = 3600e3;
-const DAY = 24 * HOUR;
 const END = Math.floor(Date.now() / HOUR) * HOUR;
-const DAYS = 366;
-const RANGES = [7, 30, 150, 365];
+const DAYS = Number(arg('days', '366'));
+const RANGES = numbers('ranges', '7,30,150,365');
 const RUNS = 3;
+if (RANGES.some((d) => d + 1 > DAYS)) {
+  console.error(`--days ${DAYS} must exceed every range (${RANGES.join(', ')} days) by at least a day`);
+  process.exit(2);
+}
 const log = (m) => console.error(`[bench-query] ${m}`);
 
 let os;
-let server;
-let browser;
+let bench;
 try {
   os = await startOpenSearch();
   log(`OpenSearch at ${os.url}; generating and seeding ${DAYS} days at scale ${gen.DEFAULT_SEED_SCALE}`);
-  const grid = gen.generateGrid({
-    start: END - DAYS * DAY,
-    hours: DAYS * 24,
-    seed: '1',
-    scale: gen.DEFAULT_SEED_SCALE,
-  });
-  const t0 = Date.now();
-  const report = await esLoader.seedElasticsearch(grid, { url: os.url, onProgress: () => {} });
-  log(`seeded ${report.documents ?? '?'} documents in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  const seeded = await seedGeneratedGrid(os.url, { days: DAYS, end: END, scale: gen.DEFAULT_SEED_SCALE });
+  log(`seeded ${seeded.report.documents ?? '?'} documents in ${(seeded.seedMs / 1000).toFixed(0)} s`);
 
   const datasources = new Map([
     ['gs-bench', { jsonData: { elasticsearchUrl: os.url, indexPattern: 'fifebatch-logs-*' } }],
   ]);
-  const proxy = createDataProxy({ datasources });
-  server = await createServer({ routes: [proxy.route], log: () => {} });
-  browser = await launchChromium();
-  const page = await browser.newPage();
-  await openHost(page, server.url);
-  const meta = server.metas['gridsentinel-anomaly-datasource'];
-  const jsonData = datasources.get('gs-bench').jsonData;
-  await page.evaluate(
-    async ({ meta, jsonData }) => {
-      const h = window.gsHarness;
-      const s = await h.importPlugin(meta);
-      if (!s.ok) {
-        throw new Error(s.error.message);
-      }
-      const plugin = h.loaded.get(meta.id).plugin;
-      window.__ds = new plugin.DataSourceClass({
-        uid: 'gs-bench',
-        name: 'bench',
-        type: meta.id,
-        meta,
-        jsonData,
-        url: '/api/datasources/proxy/uid/gs-bench',
-      });
-    },
-    { meta, jsonData }
-  );
+  bench = await openDatasourcePage(datasources, os.url);
 
   const rows = [];
   for (const days of RANGES) {
@@ -81,25 +45,11 @@ try {
     let stats;
     for (let run = 0; run < RUNS; run++) {
       for (const kind of ['features', 'probability']) {
-        proxy.reset();
-        const r = await page.evaluate(
-          async ({ from, to, kind }) => {
-            const h = window.gsHarness;
-            const range = { from: h.data.dateTime(from), to: h.data.dateTime(to), raw: { from: '', to: '' } };
-            const t = performance.now();
-            const res = await window.__ds.query({ targets: [{ refId: 'A', queryType: kind }], range, scopedVars: {} });
-            if (res.errors?.length) {
-              throw new Error(res.errors[0].message);
-            }
-            return { ms: performance.now() - t, rows: res.data[0].length };
-          },
-          { from: END - days * DAY, to: END, kind }
-        );
+        const r = await bench.query('gs-bench', END - days * DAY, END, kind);
         runs[kind].push(r.ms);
-        stats = { ...proxy.stats, rows: r.rows };
+        stats = { requests: r.requests, bytesSent: r.bytesSent, bytesReceived: r.bytesReceived, rows: r.rows };
       }
     }
-    const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     const searches = Math.ceil((days * 24 + 24) / Math.floor(65536 / 14));
     rows.push({ ...stats, days, searches, features: median(runs.features), probability: median(runs.probability) });
     log(
@@ -122,7 +72,6 @@ try {
     );
   }
 } finally {
-  await browser?.close().catch(() => {});
-  await server?.close();
+  await bench?.close();
   await os?.stop();
 }

@@ -15,40 +15,27 @@
 //   npm run build && npm run build:browser-host && npm run cli:build
 //   node scripts/bench-summaries.mjs                          # scales 0.0165 and 1, 31 days (~9 min)
 //   node scripts/bench-summaries.mjs --scales 0.0165 --days 9 --ranges 7,30   # quick
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-import { launchChromium, openHost } from '../tests/browser/browser.mjs';
-import { createServer } from '../tests/browser/server.mjs';
 import { startOpenSearch } from '../tests/services/opensearch.mjs';
-import { createDataProxy } from '../tests/support/dataProxy.mjs';
+import { DAY, HOUR, ROOT, arg, cli, median, numbers, openDatasourcePage, seedGeneratedGrid } from './bench/harness.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const require = createRequire(import.meta.url);
-const lib = (p) => require(path.join(ROOT, 'build/cli', p));
-const gen = lib('core/generator/index.js');
-const esLoader = lib('core/seed/elasticsearch.js');
-const { fetchFeatureMatrix } = lib('core/sources/featureFetch.js');
-const { DEFAULT_SOURCE_SETTINGS } = lib('core/sources/settings.js');
-const { scoreSeries } = lib('core/model/score.js');
-const { loadModel } = lib('core/model/modelDocument.js');
-const { modelForMatrix } = lib('core/model/scoreRange.js');
-const { stepScores } = lib('core/scores/records.js');
-const { scoreDocument, bulkBody, scoreIndexTemplate, SCORE_TEMPLATE_NAME } = lib('core/scores/elasticsearch.js');
-const defaultModel = require(path.join(ROOT, 'src/datasource/model/default-model.json'));
+const gen = cli('core/generator/index.js');
+const { fetchFeatureMatrix } = cli('core/sources/featureFetch.js');
+const { DEFAULT_SOURCE_SETTINGS } = cli('core/sources/settings.js');
+const { scoreSeries } = cli('core/model/score.js');
+const { loadModel } = cli('core/model/modelDocument.js');
+const { modelForMatrix } = cli('core/model/scoreRange.js');
+const { stepScores } = cli('core/scores/records.js');
+const { scoreDocument, bulkBody, scoreIndexTemplate, SCORE_TEMPLATE_NAME } = cli('core/scores/elasticsearch.js');
+const defaultModel = JSON.parse(readFileSync(path.join(ROOT, 'src/datasource/model/default-model.json'), 'utf8'));
 
-function arg(name, dflt) {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : dflt;
-}
-const HOUR = 3600e3;
-const DAY = 24 * HOUR;
 const END = Math.floor(Date.now() / HOUR) * HOUR;
-const SCALES = arg('scales', `${gen.DEFAULT_SEED_SCALE},1`).split(',').map(Number);
+const SCALES = numbers('scales', `${gen.DEFAULT_SEED_SCALE},1`);
 const DAYS = Number(arg('days', '31'));
-const RANGES = arg('ranges', '7,30,90,365').split(',').map(Number);
+const RANGES = numbers('ranges', '7,30,90,365');
 const RUNS = Number(arg('runs', '3'));
 // Summaries cover the longest range plus the bundled model's week of warm-up.
 const SUMMARY_DAYS = Math.max(...RANGES) + 8;
@@ -57,7 +44,6 @@ const TAILS = [
   { label: '2-hour tail', ms: 2 * HOUR },
 ];
 const log = (m) => console.error(`[bench-summaries] ${m}`);
-const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function osRequest(method, p, body, contentType = 'application/json') {
   const r = await fetch(`${os.url}${p}`, { method, headers: { 'content-type': contentType }, body });
@@ -102,8 +88,7 @@ async function writeSummaries(name, indexPattern, tailMs) {
 }
 
 let os;
-let server;
-let browser;
+let bench;
 try {
   os = await startOpenSearch();
   await osRequest('PUT', `/_index_template/${SCORE_TEMPLATE_NAME}`, JSON.stringify(scoreIndexTemplate()));
@@ -112,17 +97,7 @@ try {
   for (const [si, scale] of SCALES.entries()) {
     const prefix = `bench-sum-${si}-`;
     const indexPattern = `${prefix}*`;
-    const grid = gen.generateGrid({ start: END - DAYS * DAY, hours: DAYS * 24, seed: '1', scale });
-    const docs = gen.gridEventCount(grid);
-    log(`scale ${scale}: seeding ${DAYS} days, ${docs} documents`);
-    const ts = Date.now();
-    await esLoader.seedElasticsearch(grid, {
-      url: os.url,
-      indexPrefix: prefix,
-      templateName: `bench-sum-${si}`,
-      onProgress: () => {},
-    });
-    const seedMs = Date.now() - ts;
+    const { docs, seedMs } = await seedGeneratedGrid(os.url, { prefix, days: DAYS, end: END, scale, log });
     log(`scale ${scale}: seeded in ${(seedMs / 1000).toFixed(0)} s`);
     const setup = { scale, docs, seedMs, indexPattern, uids: { raw: `raw-${si}` } };
     datasources.set(setup.uids.raw, { jsonData: { elasticsearchUrl: os.url, indexPattern } });
@@ -136,78 +111,21 @@ try {
     setups.push(setup);
   }
 
-  const proxy = createDataProxy({ datasources });
-  server = await createServer({ routes: [proxy.route], log: () => {} });
-  browser = await launchChromium();
-  const page = await browser.newPage();
-  await openHost(page, server.url);
-  const meta = server.metas['gridsentinel-anomaly-datasource'];
-  await page.evaluate(
-    async ({ meta, all }) => {
-      const h = window.gsHarness;
-      const s = await h.importPlugin(meta);
-      if (!s.ok) {
-        throw new Error(s.error.message);
-      }
-      const plugin = h.loaded.get(meta.id).plugin;
-      window.__ds = {};
-      for (const [uid, jsonData] of all) {
-        window.__ds[uid] = new plugin.DataSourceClass({
-          uid,
-          name: uid,
-          type: meta.id,
-          meta,
-          jsonData,
-          url: `/api/datasources/proxy/uid/${uid}`,
-        });
-      }
-    },
-    { meta, all: [...datasources].map(([uid, d]) => [uid, d.jsonData]) }
-  );
-
-  async function measureOnce(uid, days, kind) {
-    await page.evaluate(
-      async ({ uid, from, to, kind }) => {
-        const h = window.gsHarness;
-        const range = { from: h.data.dateTime(from), to: h.data.dateTime(to), raw: { from: '', to: '' } };
-        await window.__ds[uid].query({ targets: [{ refId: 'A', queryType: kind }], range, scopedVars: {} });
-      },
-      { uid, from: END - days * DAY, to: END, kind }
-    );
-  }
+  bench = await openDatasourcePage(datasources, os.url);
 
   async function measure(uid, days, kind) {
     const times = [];
     let last;
     for (let run = 0; run < RUNS; run++) {
-      await osRequest('POST', '/_cache/clear?request=true');
-      proxy.reset();
-      last = await page.evaluate(
-        async ({ uid, from, to, kind }) => {
-          const h = window.gsHarness;
-          const range = { from: h.data.dateTime(from), to: h.data.dateTime(to), raw: { from: '', to: '' } };
-          const t = performance.now();
-          const res = await window.__ds[uid].query({
-            targets: [{ refId: 'A', queryType: kind }],
-            range,
-            scopedVars: {},
-          });
-          if (res.errors?.length) {
-            throw new Error(res.errors[0].message);
-          }
-          const custom = res.data[0].meta?.custom ?? {};
-          return { ms: performance.now() - t, rows: res.data[0].length, custom };
-        },
-        { uid, from: END - days * DAY, to: END, kind }
-      );
+      last = await bench.query(uid, END - days * DAY, END, kind);
       times.push(last.ms);
     }
-    return { ...last, ...proxy.stats, ms: median(times), all: times };
+    return { ...last, ms: median(times), all: times };
   }
 
   // Untimed: the first probability query picks and starts the scoring backend (auto: timed once per page).
   for (const uid of datasources.keys()) {
-    await measureOnce(uid, 1, 'probability');
+    await bench.query(uid, END - DAY, END, 'probability');
   }
 
   const rows = [];
@@ -264,7 +182,6 @@ try {
     }
   }
 } finally {
-  await browser?.close().catch(() => {});
-  await server?.close();
+  await bench?.close();
   await os?.stop();
 }

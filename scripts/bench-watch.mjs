@@ -62,18 +62,15 @@ if (process.argv[2] === '--datasource-child') {
   process.exit(0);
 }
 
+// Imported here, after child mode, so that the measured datasource child loads none of it.
 const { startGraphite } = await import('../tests/services/graphite.mjs');
 const { startOpenSearch } = await import('../tests/services/opensearch.mjs');
+const { arg, numbers, cli, clearRequestCache, seedGeneratedGrid } = await import('./bench/harness.mjs');
 
-function arg(name, dflt) {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : dflt;
-}
-const gen = require(path.join(ROOT, 'build/cli/core/generator/index.js'));
-const esLoader = require(path.join(ROOT, 'build/cli/core/seed/elasticsearch.js'));
-const SCALES = arg('scales', `${gen.DEFAULT_SEED_SCALE},1`).split(',').map(Number);
+const gen = cli('core/generator/index.js');
+const SCALES = numbers('scales', `${gen.DEFAULT_SEED_SCALE},1`);
 const DAYS = Number(arg('days', '31'));
-const BACKFILLS = arg('backfills', '7,30').split(',').map(Number);
+const BACKFILLS = numbers('backfills', '7,30');
 // Extra `watch` flags for experiments, e.g. --watch-args "--batch 30d".
 const WATCH_ARGS = (arg('watch-args', '') ?? '').split(' ').filter(Boolean);
 if (BACKFILLS.some((d) => d + 1 > DAYS)) {
@@ -114,16 +111,9 @@ async function stopAll() {
 }
 process.on('SIGINT', () => stopAll().then(() => process.exit(130)));
 
-async function clearRequestCache() {
-  const r = await fetch(`${os.url}/_cache/clear?request=true`, { method: 'POST' });
-  if (!r.ok) {
-    throw new Error(`_cache/clear: HTTP ${r.status}`);
-  }
-}
-
 /** `watch --once` with the due window ending at toMs (the settle delay is chosen to make it so). */
 async function watchOnce(name, indexPattern, toMs, backfillDays) {
-  await clearRequestCache();
+  await clearRequestCache(os.url);
   const usageFile = path.join(tmp, `${name}-${Date.now()}.json`);
   const settle = `${Math.max(0, Math.floor((Date.now() - toMs) / 1000))}s`;
   const r = await runChild(
@@ -176,7 +166,7 @@ async function watchOnce(name, indexPattern, toMs, backfillDays) {
 
 /** The datasource path over [fromMs, toMs) in a child process, cold. */
 async function datasourcePath(indexPattern, fromMs, toMs) {
-  await clearRequestCache();
+  await clearRequestCache(os.url);
   const r = await runChild([
     SELF,
     '--datasource-child',
@@ -205,17 +195,7 @@ try {
   for (const [si, scale] of SCALES.entries()) {
     const prefix = `bench-watch-${si}-`;
     const indexPattern = `${prefix}*`;
-    const grid = gen.generateGrid({ start: END - DAYS * DAY, hours: DAYS * 24, seed: '1', scale });
-    const docs = gen.gridEventCount(grid);
-    log(`scale ${scale}: seeding ${DAYS} days, ${docs} documents`);
-    const ts = Date.now();
-    await esLoader.seedElasticsearch(grid, {
-      url: os.url,
-      indexPrefix: prefix,
-      templateName: `bench-watch-${si}`,
-      onProgress: () => {},
-    });
-    const seedMs = Date.now() - ts;
+    const { docs, seedMs } = await seedGeneratedGrid(os.url, { prefix, days: DAYS, end: END, scale, log });
     log(`scale ${scale}: seeded in ${sec(seedMs)} s (${Math.round(docs / (seedMs / 1000))} docs/s)`);
     const row = { scale, docs, perHour: docs / (DAYS * 24), seedMs, runs: [] };
     results.push(row);
