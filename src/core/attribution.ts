@@ -3,9 +3,10 @@
  * each hour's typical value, the median of the same hour of day over the previous days (all from one
  * breakdown search, core/elasticsearch/breakdown.ts).
  *
- * Ranking is by |value − typical| summed hour by hour: a hung schedd logs FEWER events (a deficit) and
- * then catches up (a surplus), and per-hour magnitudes keep the two from cancelling. The excess shown
- * is the signed sum.
+ * Ranking is by |value − typical| / √(typical + 1), summed hour by hour. Absolute: a hung schedd logs
+ * FEWER events (a deficit) and then catches up (a surplus), and per-hour magnitudes keep the two from
+ * cancelling. Scaled like Poisson noise: otherwise the ordinary wobble of a big schedd's submits outranks
+ * a small VO's held wave. The excess shown is the signed sum of counts.
  */
 import type { BreakdownData, BreakdownDimension, BreakdownHour } from './elasticsearch/breakdown';
 import { DAY_MS } from './time';
@@ -16,7 +17,7 @@ export interface Attribution {
   value: string;
   /** Σ (observed − typical) over the hours; negative for a deficit. */
   excess: number;
-  /** Σ |observed − typical|, the ranking key. */
+  /** Σ |observed − typical| / √(typical + 1), the ranking key. */
   deviation: number;
   observed: number;
   typical: number;
@@ -58,7 +59,7 @@ interface Acc {
 function add(acc: Map<string, Acc>, key: string, observed: number, typical: number) {
   const a = acc.get(key) ?? { excess: 0, deviation: 0, observed: 0, typical: 0 };
   a.excess += observed - typical;
-  a.deviation += Math.abs(observed - typical);
+  a.deviation += Math.abs(observed - typical) / Math.sqrt(typical + 1);
   a.observed += observed;
   a.typical += typical;
   acc.set(key, a);

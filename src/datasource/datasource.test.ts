@@ -28,7 +28,13 @@ import { JSON_DATA_LIMIT } from '../core/model/publishing';
 import { scoreSeries } from '../core/model/score';
 import { modelForMatrix, scoringFetchStart } from '../core/model/scoreRange';
 import { DAY_MS, HOUR_MS } from '../core/time';
-import { FIELD_PROBABILITY, FIELD_TOP_FEATURES } from '../shared/frameFields';
+import {
+  FIELD_PROBABILITY,
+  FIELD_TOP_FEATURES,
+  FIELD_WHERE,
+  FIELD_WHERE_EXPERIMENT,
+  FIELD_WHERE_SCHEDD,
+} from '../shared/frameFields';
 import { GridSentinelDataSource } from './datasource';
 import defaultModel from './model/default-model.json';
 import type { GridSentinelOptions, GridSentinelQuery } from './types';
@@ -419,6 +425,122 @@ describe('query', () => {
     ]);
     // Literal values are exact values too (no Lucene), and blanks mean no filter.
     expect(await filtersOf({ experiment: ' minos ', schedd: '  ' })).toEqual([{ terms: { experiment: ['minos'] } }]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Where (core/sources/regionAttribution.ts): the mapping check, then one breakdown search per region.
+
+interface BreakdownBody {
+  query: { bool: { should: Array<{ range: Record<string, { gte: number; lt: number }> }> } };
+  aggs: { steps: { aggs: { types: { filters: { filters: Record<string, unknown> } } } } };
+}
+
+/** jobsub02 logs 50 of every type in the hours from `hot` on (10 otherwise), jobsub01 always 10; VO nova 20. */
+function answerBreakdown(body: string, hot: number) {
+  const search = JSON.parse(body) as BreakdownBody;
+  const keys = Object.keys(search.aggs.steps.aggs.types.filters.filters);
+  const buckets = search.query.bool.should.flatMap((s) => {
+    const { gte, lt } = Object.values(s.range)[0];
+    return Array.from({ length: (lt - gte) / HOUR_MS }, (_, i) => gte + i * HOUR_MS).map((t) => {
+      const busy = t >= hot ? 50 : 10;
+      const typeBucket = {
+        doc_count: 10 + busy,
+        schedd: {
+          buckets: [
+            { key: 'jobsub02.fnal.gov', doc_count: busy },
+            { key: 'jobsub01.fnal.gov', doc_count: 10 },
+          ],
+        },
+        experiment: { buckets: [{ key: 'nova', doc_count: 20 }] },
+      };
+      return { key: t, types: { buckets: Object.fromEntries(keys.map((k) => [k, typeBucket])) } };
+    });
+  });
+  return { aggregations: { steps: { buckets } } };
+}
+
+const KEYWORD_MAPPING = {
+  'fifebatch-logs-2025.01.12': {
+    mappings: {
+      schedd: { mapping: { schedd: { type: 'keyword' } } },
+      experiment: { mapping: { experiment: { type: 'keyword' } } },
+    },
+  },
+};
+
+describe('where', () => {
+  const FROM = Date.UTC(2025, 0, 12, 0);
+  const TO = Date.UTC(2025, 0, 12, 6);
+  // A threshold every scored hour reaches: the range is one region.
+  const LOW = 1e-9;
+
+  function esHandler(mapping: unknown = KEYWORD_MAPPING): Handler {
+    return (req) => {
+      if (req.url.includes('/_msearch')) {
+        return answerMsearch(req.data);
+      }
+      if (req.url.includes('/_mapping/field/')) {
+        return mapping;
+      }
+      if (req.url.includes('/_search')) {
+        return answerBreakdown(req.data as string, FROM + 3 * HOUR_MS);
+      }
+      throw fetchError(404, {}, `unexpected ${req.url}`);
+    };
+  }
+
+  it('adds where columns to the explanation with one search per region, on the settings fields', async () => {
+    handler = esHandler();
+    const ds = makeDataSource({ scheddField: 'schedd', experimentField: 'experiment' });
+    const res = await ds.query(queryRequest([{ refId: 'E', queryType: 'explanation', threshold: LOW }], FROM, TO));
+    expect(res.errors).toEqual([]);
+    const paths = requests.map((r) => r.url.replace(PROXY, '').split('?')[0]);
+    expect(paths).toEqual([
+      '/elasticsearch/_msearch',
+      '/elasticsearch/fifebatch-logs-*/_mapping/field/schedd%2Cexperiment',
+      '/elasticsearch/fifebatch-logs-*/_search',
+    ]);
+    const frame: DataFrame = res.data[0];
+    const schedd = fieldValues(frame, FIELD_WHERE_SCHEDD)!;
+    expect(schedd).toHaveLength(6);
+    expect(schedd.slice(3)).toEqual(['jobsub02.fnal.gov', 'jobsub02.fnal.gov', 'jobsub02.fnal.gov']);
+    expect(fieldValues(frame, FIELD_WHERE_EXPERIMENT)!.slice(3)).toEqual(['', '', '']);
+    expect(fieldValues(frame, FIELD_WHERE)![0]).toBe('no change from typical');
+    expect(fieldValues(frame, FIELD_WHERE)![5]).toMatch(/ \+\d+ over typical, on jobsub02\.fnal\.gov \+40$/);
+  });
+
+  it('puts the region attribution in the annotation text', async () => {
+    handler = esHandler();
+    const res = await makeDataSource().query(
+      queryRequest([{ refId: 'R', queryType: 'regions', threshold: LOW }], FROM, TO)
+    );
+    expect(res.errors).toEqual([]);
+    const text = fieldValues(res.data[0], 'text')!;
+    expect(text).toHaveLength(1);
+    expect(text[0]).toMatch(/; where: \w+ \+\d+ over typical, on jobsub02\.fnal\.gov \+120$/);
+  });
+
+  it('says why there is no where (text field) without failing the query', async () => {
+    const text: typeof KEYWORD_MAPPING = JSON.parse(JSON.stringify(KEYWORD_MAPPING));
+    text['fifebatch-logs-2025.01.12'].mappings.schedd.mapping.schedd.type = 'text';
+    handler = esHandler(text);
+    const res = await makeDataSource().query(
+      queryRequest([{ refId: 'E', queryType: 'explanation', threshold: LOW }], FROM, TO)
+    );
+    expect(res.errors).toEqual([]);
+    expect(requests.filter((r) => r.url.includes('/_search'))).toHaveLength(0);
+    expect(fieldValues(res.data[0], FIELD_WHERE)![0]).toMatch(/field "schedd" is mapped as text, not keyword/);
+  });
+
+  it('never searches when no hour reaches the threshold', async () => {
+    handler = esHandler();
+    const res = await makeDataSource().query(
+      queryRequest([{ refId: 'E', queryType: 'explanation', threshold: 1 }], FROM, TO)
+    );
+    expect(res.errors).toEqual([]);
+    expect(requests).toHaveLength(1);
+    expect(fieldValues(res.data[0], FIELD_WHERE)).toEqual(['', '', '', '', '', '']);
   });
 });
 

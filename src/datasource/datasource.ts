@@ -12,17 +12,18 @@ import {
 } from '@grafana/data';
 import { getTemplateSrv } from '@grafana/runtime';
 
-import { anomalyRegions } from '../core/anomalyRegions';
+import { anomalyRegions, type AnomalyRegion } from '../core/anomalyRegions';
 import type { FeatureMatrix } from '../core/featureMatrix';
 import { labelTargets, stepLabels } from '../core/labels';
 import { loadModel, ModelDocumentError, type LoadedModel, type ModelDocument } from '../core/model/modelDocument';
 import { scoreSeries, scoreSeriesWith, type SeriesScores } from '../core/model/score';
 import { firstStepIndex, modelForMatrix, modelMismatch, scoringFetchStart } from '../core/model/scoreRange';
 import type { FeatureFetch } from '../core/sources/featureFetch';
+import { attributeRegions, type RegionWhere } from '../core/sources/regionAttribution';
 import { fetchFeatureMatrixWithSummaries, type SourcedMatrix } from '../core/sources/summaryFetch';
 import { changeModel } from '../shared/datasourceSettings';
 import type { RetrainingDataSource, RetrainRequest, RetrainResult } from '../shared/retraining';
-import { featureMatrixToFrame, regionsToFrame, scoresToFrame } from './frames';
+import { featureMatrixToFrame, regionsToFrame, scoresToFrame, type WhereColumns } from './frames';
 import { checkDataSource } from './healthCheck';
 import { describeFetchError, proxyHttp } from './proxyClient';
 import { scoringBackend } from './scoring';
@@ -158,23 +159,52 @@ export class GridSentinelDataSource
     const { scores, scoredOn } = await this.score(modelForMatrix(model, matrix, bundled), matrix);
     const stepMs = this.settings.stepSeconds * 1000;
     const start = firstStepIndex(scores.times, from, stepMs);
-    if (type === 'regions') {
-      const regions = anomalyRegions(
-        {
-          times: scores.times.slice(start),
-          stepMs,
-          probability: Array.from(scores.probability.subarray(start), (p) => (Number.isFinite(p) ? p : null)),
-          // Rank-weighted votes of each hour's top features name what drove a region.
-          contributions: scores.topFeatures
-            .slice(start)
-            .map((top) => matrix.features.map((f) => (top.includes(f) ? top.length - top.indexOf(f) : 0))),
-          features: matrix.features,
-        },
-        target.threshold ?? DEFAULT_THRESHOLD
-      );
-      return regionsToFrame(regions, target.refId);
+    if (type === 'surprise' || type === 'probability') {
+      return scoresToFrame(type, scores, start, target.refId, scoredOn, provenance);
     }
-    return scoresToFrame(type, scores, start, target.refId, scoredOn, provenance);
+    const regions = anomalyRegions(
+      {
+        times: scores.times.slice(start),
+        stepMs,
+        probability: Array.from(scores.probability.subarray(start), (p) => (Number.isFinite(p) ? p : null)),
+        // Rank-weighted votes of each hour's top features name what drove a region.
+        contributions: scores.topFeatures
+          .slice(start)
+          .map((top) => matrix.features.map((f) => (top.includes(f) ? top.length - top.indexOf(f) : 0))),
+        features: matrix.features,
+      },
+      target.threshold ?? DEFAULT_THRESHOLD
+    );
+    const where = await this.where(regions, filters);
+    if (type === 'regions') {
+      return regionsToFrame(
+        regions,
+        target.refId,
+        where.map((w) => w.text)
+      );
+    }
+    return scoresToFrame(
+      type,
+      scores,
+      start,
+      target.refId,
+      scoredOn,
+      provenance,
+      whereColumns(scores.times.slice(start), where)
+    );
+  }
+
+  /**
+   * Where each region's excess is (core/sources/regionAttribution.ts: one search per region). A failure
+   * becomes the text, so the probability and the regions still show.
+   */
+  private async where(regions: AnomalyRegion[], filters: Record<string, string[]>): Promise<RegionWhere[]> {
+    try {
+      return await attributeRegions(this.sources, regions, { filters });
+    } catch (err) {
+      const text = `unavailable (${describeFetchError('Elasticsearch', err)})`;
+      return regions.map((r) => ({ startMs: r.startMs, endMs: r.endMs, text, hours: new Map() }));
+    }
   }
 
   /** The configured features per step (core/sources/featureFetch.ts, through the data proxy). */
@@ -257,4 +287,17 @@ export class GridSentinelDataSource
   rollbackModel(): Promise<void> {
     return changeModel(this.uid, { kind: 'rollback' });
   }
+}
+
+/** The explanation frame's where columns: each region hour's own ranking, '' outside regions. */
+function whereColumns(times: number[], regions: RegionWhere[]): WhereColumns {
+  const out: WhereColumns = { text: [], schedd: [], experiment: [] };
+  for (const t of times) {
+    const region = regions.find((r) => t >= r.startMs && t < r.endMs);
+    const hour = region?.hours.get(t);
+    out.text.push(hour?.text ?? region?.text ?? '');
+    out.schedd.push(hour?.top.schedd?.value ?? '');
+    out.experiment.push(hour?.top.experiment?.value ?? '');
+  }
+  return out;
 }

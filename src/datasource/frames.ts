@@ -4,7 +4,21 @@ import type { AnomalyRegion } from '../core/anomalyRegions';
 import type { FeatureMatrix } from '../core/featureMatrix';
 import type { SeriesScores } from '../core/model/score';
 import type { MatrixProvenance } from '../core/sources/summaryFetch';
-import { FIELD_PROBABILITY, FIELD_SURPRISE, FIELD_TOP_FEATURES } from '../shared/frameFields';
+import {
+  FIELD_PROBABILITY,
+  FIELD_SURPRISE,
+  FIELD_TOP_FEATURES,
+  FIELD_WHERE,
+  FIELD_WHERE_EXPERIMENT,
+  FIELD_WHERE_SCHEDD,
+} from '../shared/frameFields';
+
+/** Per row of the explanation frame: where its region's attribution puts the hour ('' outside regions). */
+export interface WhereColumns {
+  text: string[];
+  schedd: string[];
+  experiment: string[];
+}
 
 /** One wide frame: Time plus one count field per feature; null ("no data") stays null, not 0. */
 export function featureMatrixToFrame(m: FeatureMatrix, refId: string, provenance?: MatrixProvenance): DataFrame {
@@ -35,7 +49,8 @@ export function scoresToFrame(
   /** Where scoring ran (webgl, wasm, cpu, js), for the query inspector. */
   scoredOn?: string,
   /** How many fetched hours (warm-up included) came from the watcher's summaries and how many were counted. */
-  provenance?: MatrixProvenance
+  provenance?: MatrixProvenance,
+  where?: WhereColumns
 ): DataFrame {
   const rows = scores.times.slice(start);
   const probability = {
@@ -63,6 +78,23 @@ export function scoresToFrame(
               values: scores.topFeatures.slice(start).map((f) => f.join(', ')),
               config: { displayName: 'Top features' },
             },
+            ...(where
+              ? [
+                  { name: FIELD_WHERE, type: FieldType.string, values: where.text, config: { displayName: 'Where' } },
+                  {
+                    name: FIELD_WHERE_SCHEDD,
+                    type: FieldType.string,
+                    values: where.schedd,
+                    config: { displayName: 'Where: schedd' },
+                  },
+                  {
+                    name: FIELD_WHERE_EXPERIMENT,
+                    type: FieldType.string,
+                    values: where.experiment,
+                    config: { displayName: 'Where: VO' },
+                  },
+                ]
+              : []),
           ]
         : [probability];
   const sources = new Set(scores.source.slice(start).filter((s) => s !== null));
@@ -83,7 +115,7 @@ export function scoresToFrame(
 }
 
 /** Annotation frame (time, timeEnd, title, text, tags) for anomaly regions, as Grafana maps events. */
-export function regionsToFrame(regions: AnomalyRegion[], refId: string): DataFrame {
+export function regionsToFrame(regions: AnomalyRegion[], refId: string, where?: string[]): DataFrame {
   return createDataFrame({
     refId,
     name: 'anomalies',
@@ -95,8 +127,8 @@ export function regionsToFrame(regions: AnomalyRegion[], refId: string): DataFra
         name: 'text',
         type: FieldType.string,
         values: regions.map(
-          (r) =>
-            `peak probability ${(r.peakProbability * 100).toFixed(0)}%${r.topFeatures.length ? `; top features: ${r.topFeatures.join(', ')}` : ''}`
+          (r, i) =>
+            `peak probability ${(r.peakProbability * 100).toFixed(0)}%${r.topFeatures.length ? `; top features: ${r.topFeatures.join(', ')}` : ''}${where?.[i] ? `; where: ${where[i]}` : ''}`
         ),
       },
       { name: 'tags', type: FieldType.other, values: regions.map(() => ['gridsentinel', 'anomaly']) },

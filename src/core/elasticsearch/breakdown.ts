@@ -23,6 +23,8 @@ export interface BreakdownRequest {
   stepMs: number;
   /** Days before the region whose same hours give the typical value. */
   baselineDays?: number;
+  /** The query's exact-value filters (experiment, schedd), as in hourlyCounts; empty = none. */
+  filters?: Record<string, string[]>;
   /** Most values per dimension, hour and type (GPGrid: 5 schedds, ~24 VOs). */
   sizes?: Partial<Record<BreakdownDimension, number>>;
 }
@@ -85,7 +87,12 @@ export function buildBreakdownSearch(req: BreakdownRequest): object {
     track_total_hits: false,
     query: {
       bool: {
-        filter: [{ terms: { [req.eventTypeField]: req.eventTypes } }],
+        filter: [
+          { terms: { [req.eventTypeField]: req.eventTypes } },
+          ...Object.entries(req.filters ?? {})
+            .filter(([, values]) => values.length > 0)
+            .map(([field, values]) => ({ terms: { [field]: values } })),
+        ],
         should: ranges,
         minimum_should_match: 1,
       },

@@ -26,6 +26,8 @@ export interface RegionWhere {
 
 export interface AttributionOptions {
   baselineDays?: number;
+  /** The query's exact-value filters, so the breakdown counts what was scored. */
+  filters?: Record<string, string[]>;
 }
 
 type Region = Pick<AnomalyRegion, 'startMs' | 'endMs' | 'topFeatures'>;
@@ -81,6 +83,7 @@ export async function attributeRegions(
         toMs: r.endMs,
         stepMs: s.stepSeconds * 1000,
         baselineDays: options.baselineDays,
+        filters: options.filters,
       };
       const response = await f.http({
         source: 'elasticsearch',
