@@ -50,6 +50,7 @@ describe('cellsFromFrames with several frames', () => {
         { name: 'Time', type: FieldType.time, values: [3600e3] },
         { name: 'probability', type: FieldType.number, values: [0.8] },
         { name: 'top_features', type: FieldType.string, values: ['JobHeldEvent, JobEvictedEvent'] },
+        { name: 'where', type: FieldType.string, values: ['JobHeldEvent +9 over typical, VO mu2e +9'] },
       ],
     });
     const surprise = createDataFrame({
@@ -61,7 +62,13 @@ describe('cellsFromFrames with several frames', () => {
     const cells = cellsFromFrames([features, probability, explanation, surprise]);
     expect(cells).toEqual([
       { time: 0, value: 0.1, surprise: 0.2 },
-      { time: 3600e3, value: 0.8, surprise: 3.5, topFeatures: 'JobHeldEvent, JobEvictedEvent' },
+      {
+        time: 3600e3,
+        value: 0.8,
+        surprise: 3.5,
+        topFeatures: 'JobHeldEvent, JobEvictedEvent',
+        where: 'JobHeldEvent +9 over typical, VO mu2e +9',
+      },
     ]);
     expect(stepOf([probability], cells)).toBe(3600e3);
   });

@@ -1,6 +1,6 @@
 import { FieldType, type DataFrame, type Field } from '@grafana/data';
 import { HOUR_MS } from '../core/time';
-import { FIELD_PROBABILITY, FIELD_SURPRISE, FIELD_TOP_FEATURES } from '../shared/frameFields';
+import { FIELD_PROBABILITY, FIELD_SURPRISE, FIELD_TOP_FEATURES, FIELD_WHERE } from '../shared/frameFields';
 
 export interface TimelineCell {
   time: number;
@@ -10,6 +10,8 @@ export interface TimelineCell {
   surprise?: number | null;
   /** From the explanation frame's `top_features`, e.g. "JobHeldEvent, ShadowExceptionEvent". */
   topFeatures?: string;
+  /** From the explanation frame's `where`, e.g. "JobHeldEvent +1,240 over typical, on jobsub02.fnal.gov". */
+  where?: string;
 }
 
 function numberOrNull(v: unknown): number | null {
@@ -55,6 +57,7 @@ export function cellsFromFrames(frames: DataFrame[]): TimelineCell[] {
   }
   const surprise = byTime(frames, FIELD_SURPRISE);
   const top = byTime(frames, FIELD_TOP_FEATURES);
+  const where = byTime(frames, FIELD_WHERE);
   return picked.time.values.map((t, i) => {
     const time = Number(t);
     const cell: TimelineCell = { time, value: numberOrNull(picked.value.values[i]) };
@@ -64,6 +67,10 @@ export function cellsFromFrames(frames: DataFrame[]): TimelineCell[] {
     const tf = top.get(time);
     if (typeof tf === 'string' && tf !== '') {
       cell.topFeatures = tf;
+    }
+    const w = where.get(time);
+    if (typeof w === 'string' && w !== '') {
+      cell.where = w;
     }
     return cell;
   });

@@ -40,7 +40,7 @@ interface Props {
   formatTime: (ms: number) => string;
 }
 
-/** The hovered hour: time, probability, surprise, top features and its label (who, when, note). */
+/** The hovered hour: time, probability, surprise, top features, where, and its label (who, when, note). */
 export function CellTooltip({ hover, cell, state, label, width, layersHeight, formatTime }: Props) {
   const styles = useStyles2(getStyles);
   return (
@@ -59,6 +59,7 @@ export function CellTooltip({ hover, cell, state, label, width, layersHeight, fo
       <div>{cell.value === null ? 'No data' : `Anomaly probability: ${(cell.value * 100).toFixed(1)}%`}</div>
       {typeof cell.surprise === 'number' && <div>Surprise: {cell.surprise.toFixed(2)}</div>}
       {cell.topFeatures && <div>Top features: {cell.topFeatures}</div>}
+      {cell.where && <div>Where: {cell.where}</div>}
       <div>
         {state
           ? `Label: ${labelAdjective(state)}${label?.login ? ` by ${label.login}` : ''}${
