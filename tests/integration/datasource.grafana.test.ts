@@ -173,8 +173,9 @@ describeOs('GridSentinelDataSource through the data proxy', () => {
         t0 + hours * HOUR
       )
     );
-    // The three targets share one range and filters: one _msearch through the proxy.
-    expect(proxy.stats.requests).toBe(1);
+    // The three targets share one range and filters: one _msearch through the proxy (the explanation's
+    // "where" adds its own mapping check and one breakdown search per anomalous region, no _msearch).
+    expect(proxy.stats.paths.filter((p: string) => p.endsWith('/_msearch'))).toHaveLength(1);
     expect(res.errors).toEqual([]);
     const [p, sFrame, e] = res.data as DataFrame[];
     expect(p.fields[0].values).toEqual(Array.from({ length: hours }, (_, h) => t0 + h * HOUR));
@@ -188,7 +189,14 @@ describeOs('GridSentinelDataSource through the data proxy', () => {
     }
     expect(p.fields[1].config).toMatchObject({ unit: 'percentunit', min: 0, max: 1 });
     expect(sFrame.fields[1].name).toBe('surprise');
-    expect(e.fields.map((f) => f.name)).toEqual(['Time', 'probability', 'top_features']);
+    expect(e.fields.map((f) => f.name)).toEqual([
+      'Time',
+      'probability',
+      'top_features',
+      'where',
+      'where_schedd',
+      'where_experiment',
+    ]);
     const top = (e.fields[2].values as string[]).map((v) => (v ? v.split(', ') : []));
     expect(top[3]).toEqual([]); // no data, nothing to explain
     for (const names of top.filter((_, h) => h !== 3)) {

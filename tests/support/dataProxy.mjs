@@ -21,7 +21,8 @@ export function readRoutes(pluginJson = path.join(ROOT, 'src', 'datasource', 'pl
  *   datasources: Map<string, {jsonData: object, secureJsonData?: object, basicAuth?: boolean, basicAuthUser?: string}> }} opts
  */
 export function createDataProxy({ routes = readRoutes(), datasources }) {
-  const stats = { requests: 0, bytesSent: 0, bytesReceived: 0 };
+  // paths: each forwarded request's upstream path, so tests can count one kind (e.g. _msearch).
+  const stats = { requests: 0, bytesSent: 0, bytesReceived: 0, paths: [] };
 
   /** Upstream URL for a proxy URL, or an error status when Grafana would refuse it. */
   function target(url) {
@@ -80,6 +81,7 @@ export function createDataProxy({ routes = readRoutes(), datasources }) {
       outHeaders['content-length'] = String(Buffer.byteLength(payload));
     }
     stats.requests++;
+    stats.paths.push(new URL(t.url).pathname);
     stats.bytesSent += payload ? Buffer.byteLength(payload) : 0;
     return new Promise((resolve) => {
       const req = http.request(t.url, { method, headers: outHeaders }, (res) => {
@@ -129,5 +131,10 @@ export function createDataProxy({ routes = readRoutes(), datasources }) {
     },
   };
 
-  return { forward, route, stats, reset: () => Object.assign(stats, { requests: 0, bytesSent: 0, bytesReceived: 0 }) };
+  return {
+    forward,
+    route,
+    stats,
+    reset: () => Object.assign(stats, { requests: 0, bytesSent: 0, bytesReceived: 0, paths: [] }),
+  };
 }
