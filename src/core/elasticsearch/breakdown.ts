@@ -4,7 +4,7 @@
  * `filters` bucket per event type, `terms` on each breakdown field inside). Raw documents are never fetched.
  */
 import { DAY_MS } from '../time';
-import { ElasticsearchQueryError } from './hourlyCounts';
+import { ElasticsearchQueryError, eventTypeBuckets, exactValueFilters } from './hourlyCounts';
 import { fieldMappingProblem } from './fieldMapping';
 
 /** What the counts are broken down by: the `by` of an attribution, and the settings field it reads. */
@@ -87,12 +87,7 @@ export function buildBreakdownSearch(req: BreakdownRequest): object {
     track_total_hits: false,
     query: {
       bool: {
-        filter: [
-          { terms: { [req.eventTypeField]: req.eventTypes } },
-          ...Object.entries(req.filters ?? {})
-            .filter(([, values]) => values.length > 0)
-            .map(([field, values]) => ({ terms: { [field]: values } })),
-        ],
+        filter: [{ terms: { [req.eventTypeField]: req.eventTypes } }, ...exactValueFilters(req.filters)],
         should: ranges,
         minimum_should_match: 1,
       },
@@ -108,15 +103,7 @@ export function buildBreakdownSearch(req: BreakdownRequest): object {
           format: 'epoch_millis',
         },
         aggs: {
-          types: {
-            filters: {
-              // Keyed by position, as in hourlyCounts: the key repeats in every bucket.
-              filters: Object.fromEntries(
-                req.eventTypes.map((t, i) => [String(i), { term: { [req.eventTypeField]: t } }])
-              ),
-            },
-            aggs: byAggs,
-          },
+          types: { ...eventTypeBuckets(req.eventTypeField, req.eventTypes), aggs: byAggs },
         },
       },
     },

@@ -88,12 +88,29 @@ export function planHourlyCounts(req: HourlyCountsRequest): HourlyCountsPlan {
   return { windows, body: lines.join('\n') + '\n', times };
 }
 
+/** `terms` clauses for exact-value filters; a field without values does not filter. */
+export function exactValueFilters(filters: Record<string, string[]> = {}): object[] {
+  return Object.entries(filters)
+    .filter(([, values]) => values.length > 0)
+    .map(([field, values]) => ({ terms: { [field]: values } }));
+}
+
+/**
+ * A `filters` aggregation with one bucket per event type, keyed by position, not name: the key repeats in every hourly
+ * bucket of the response.
+ */
+export function eventTypeBuckets(eventTypeField: string, eventTypes: readonly string[]): object {
+  return {
+    filters: {
+      filters: Object.fromEntries(eventTypes.map((t, i) => [String(i), { term: { [eventTypeField]: t } }])),
+    },
+  };
+}
+
 function searchBody(req: HourlyCountsRequest, w: TimeWindow) {
   const filter: object[] = [
     { range: { [req.timeField]: { gte: w.fromMs, lt: w.toMs, format: 'epoch_millis' } } },
-    ...Object.entries(req.filters ?? {})
-      .filter(([, values]) => values.length > 0)
-      .map(([field, values]) => ({ terms: { [field]: values } })),
+    ...exactValueFilters(req.filters),
   ];
   return {
     size: 0,
@@ -109,16 +126,7 @@ function searchBody(req: HourlyCountsRequest, w: TimeWindow) {
           extended_bounds: { min: w.fromMs, max: w.toMs - req.stepMs },
           format: 'epoch_millis',
         },
-        aggs: {
-          types: {
-            filters: {
-              // Keyed by position, not name: the key repeats in every hourly bucket of the response.
-              filters: Object.fromEntries(
-                req.eventTypes.map((t, i) => [String(i), { term: { [req.eventTypeField]: t } }])
-              ),
-            },
-          },
-        },
+        aggs: { types: eventTypeBuckets(req.eventTypeField, req.eventTypes) },
       },
     },
   };
