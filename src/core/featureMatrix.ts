@@ -1,3 +1,5 @@
+import { isoTime } from './time';
+
 /** Hourly (or any fixed step) feature counts, the shared shape between data sources and the model. */
 export interface FeatureMatrix {
   /** Start of each step, epoch ms UTC, strictly increasing, evenly spaced by stepMs. */
@@ -40,19 +42,19 @@ export function assertFeatureMatrix(m: FeatureMatrix): FeatureMatrix {
       const step = time - m.times[t - 1];
       if (step <= 0) {
         throw new FeatureMatrixError(
-          `times not strictly increasing at row ${t} (${iso(m.times[t - 1])} then ${iso(time)})`
+          `times not strictly increasing at row ${t} (${isoTime(m.times[t - 1])} then ${isoTime(time)})`
         );
       }
       if (step !== m.stepMs) {
         throw new FeatureMatrixError(
-          `uneven step at row ${t}: ${step} ms after ${iso(m.times[t - 1])}, expected ${m.stepMs} ms`
+          `uneven step at row ${t}: ${step} ms after ${isoTime(m.times[t - 1])}, expected ${m.stepMs} ms`
         );
       }
     }
     const row = m.values[t];
     if (!Array.isArray(row) || row.length !== m.features.length) {
       throw new FeatureMatrixError(
-        `row ${t} (${iso(time)}) has ${Array.isArray(row) ? row.length : 'no'} values, expected ${m.features.length}`
+        `row ${t} (${isoTime(time)}) has ${Array.isArray(row) ? row.length : 'no'} values, expected ${m.features.length}`
       );
     }
     for (let f = 0; f < row.length; f++) {
@@ -62,19 +64,17 @@ export function assertFeatureMatrix(m: FeatureMatrix): FeatureMatrix {
       }
       if (typeof v !== 'number' || Number.isNaN(v)) {
         throw new FeatureMatrixError(
-          `NaN at row ${t} (${iso(time)}), feature "${m.features[f]}"; use null for missing data`
+          `NaN at row ${t} (${isoTime(time)}), feature "${m.features[f]}"; use null for missing data`
         );
       }
       if (!Number.isFinite(v)) {
-        throw new FeatureMatrixError(`non-finite value ${v} at row ${t} (${iso(time)}), feature "${m.features[f]}"`);
+        throw new FeatureMatrixError(
+          `non-finite value ${v} at row ${t} (${isoTime(time)}), feature "${m.features[f]}"`
+        );
       }
     }
   }
   return m;
-}
-
-function iso(ms: number): string {
-  return Number.isFinite(ms) ? new Date(ms).toISOString() : String(ms);
 }
 
 /** Column f as an array (nulls kept). */

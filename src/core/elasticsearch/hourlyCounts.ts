@@ -3,6 +3,7 @@
  * time window and a `filters` sub-aggregation per event type. Raw documents are never fetched.
  */
 import type { FeatureMatrix } from '../featureMatrix';
+import { isoTime, stepStarts } from '../time';
 
 /** Elasticsearch's default `search.max_buckets`. */
 export const DEFAULT_MAX_BUCKETS = 65536;
@@ -63,7 +64,7 @@ export function planHourlyCounts(req: HourlyCountsRequest): HourlyCountsPlan {
     throw new ElasticsearchQueryError('no event types to count');
   }
   if (!(req.toMs > req.fromMs)) {
-    throw new ElasticsearchQueryError(`empty time range: ${iso(req.fromMs)} .. ${iso(req.toMs)}`);
+    throw new ElasticsearchQueryError(`empty time range: ${isoTime(req.fromMs)} .. ${isoTime(req.toMs)}`);
   }
   const from = Math.floor(req.fromMs / stepMs) * stepMs;
   const to = Math.ceil(req.toMs / stepMs) * stepMs;
@@ -81,11 +82,7 @@ export function planHourlyCounts(req: HourlyCountsRequest): HourlyCountsPlan {
     lines.push(JSON.stringify({ index: req.indexPattern, ignore_unavailable: true, allow_no_indices: true }));
     lines.push(JSON.stringify(searchBody(req, w)));
   }
-  const times: number[] = [];
-  for (let t = from; t < to; t += stepMs) {
-    times.push(t);
-  }
-  return { windows, body: lines.join('\n') + '\n', times };
+  return { windows, body: lines.join('\n') + '\n', times: stepStarts(from, to, stepMs) };
 }
 
 /** `terms` clauses for exact-value filters; a field without values does not filter. */
@@ -185,7 +182,7 @@ export function parseHourlyCounts(req: HourlyCountsRequest, plan: HourlyCountsPl
   const values = plan.times.map((t) => {
     const row = byTime.get(t);
     if (!row) {
-      throw new ElasticsearchQueryError(`no bucket for ${iso(t)}: is ${req.timeField} a date field?`);
+      throw new ElasticsearchQueryError(`no bucket for ${isoTime(t)}: is ${req.timeField} a date field?`);
     }
     return row;
   });
@@ -206,9 +203,5 @@ function describeSearchError(item: MsearchItem, w: TimeWindow): string {
 }
 
 function windowText(w: TimeWindow): string {
-  return `${iso(w.fromMs)} .. ${iso(w.toMs)}`;
-}
-
-function iso(ms: number): string {
-  return Number.isFinite(ms) ? new Date(ms).toISOString() : String(ms);
+  return `${isoTime(w.fromMs)} .. ${isoTime(w.toMs)}`;
 }

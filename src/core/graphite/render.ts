@@ -3,6 +3,7 @@
  * step with `sum` so a value is a count per step, aligned to step boundaries. Graphite's nulls stay null.
  */
 import type { FeatureMatrix } from '../featureMatrix';
+import { stepStarts } from '../time';
 
 export interface GraphiteFeature {
   /** Feature name in the matrix. */
@@ -60,10 +61,7 @@ export function parseRender(req: GraphiteRenderRequest, response: unknown): Feat
     throw new GraphiteQueryError('unexpected Graphite render response: not a JSON array');
   }
   const { from, to } = aligned(req);
-  const times: number[] = [];
-  for (let t = from; t < to; t += req.stepMs) {
-    times.push(t);
-  }
+  const times = stepStarts(from, to, req.stepMs);
   const index = new Map(times.map((t, i) => [t, i]));
   const values = times.map(() => req.features.map((): number | null => null));
   const series = response as RenderSeries[];

@@ -20,6 +20,7 @@ import {
   type ElasticsearchFeature,
   type FeatureFetch,
 } from './featureFetch';
+import { isoTime, stepStarts } from '../time';
 
 /** Elasticsearch's default index.max_result_window: the largest page one search may return. */
 export const SUMMARY_PAGE_SIZE = 10_000;
@@ -134,13 +135,9 @@ async function summarisedElasticsearch(
 /** Step starts covering [fromMs, toMs), aligned as the raw path aligns them (planHourlyCounts). */
 export function stepGrid(fromMs: number, toMs: number, stepMs: number): number[] {
   if (!(toMs > fromMs)) {
-    throw new SummaryFetchError(`empty time range: ${iso(fromMs)} .. ${iso(toMs)}`);
+    throw new SummaryFetchError(`empty time range: ${isoTime(fromMs)} .. ${isoTime(toMs)}`);
   }
-  const out: number[] = [];
-  for (let t = Math.floor(fromMs / stepMs) * stepMs; t < Math.ceil(toMs / stepMs) * stepMs; t += stepMs) {
-    out.push(t);
-  }
-  return out;
+  return stepStarts(fromMs, toMs, stepMs);
 }
 
 /**
@@ -281,14 +278,10 @@ function summaryRow(
     }
     if (v !== null && (typeof v !== 'number' || !Number.isFinite(v))) {
       throw new SummaryFetchError(
-        `summary of "${name}" at ${iso(hourMs)}: feature "${k}" is ${JSON.stringify(v)}, expected a number or null`
+        `summary of "${name}" at ${isoTime(hourMs)}: feature "${k}" is ${JSON.stringify(v)}, expected a number or null`
       );
     }
     row.push(v);
   }
   return row;
-}
-
-function iso(ms: number): string {
-  return Number.isFinite(ms) ? new Date(ms).toISOString() : String(ms);
 }
