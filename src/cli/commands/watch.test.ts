@@ -43,6 +43,10 @@ describe('gridsentinel watch (arguments)', () => {
     [['--carbon', 'h:2003', '--model', 'm.json', '--grafana-url', 'http://g'], /either --model or --grafana-url/],
     [['--carbon', 'h:2003', '--model', 'm.json', '--settle', 'later'], /--settle must be a number with a unit/],
     [['--carbon', 'h:2003', '--model', 'm.json', '--elasticsearch-auth', 'apikey'], /ELASTICSEARCH_API_KEY/],
+    [
+      ['--carbon', 'h:2003', '--model', 'm.json', '--ca-file', '/nonexistent/ca.pem'],
+      /--ca-file \/nonexistent\/ca.pem: ENOENT/,
+    ],
   ])('refuses %j with exit code 2', async (extra, message) => {
     const { code, err } = await run([...base, ...extra]);
     expect(err).toMatch(message);

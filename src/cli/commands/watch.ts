@@ -170,7 +170,15 @@ export const watchCommand: CliCommand = {
       stepSeconds: stepMs / 1000,
     };
 
-    const ca = v('ca-file') ? await readFile(v('ca-file')!, 'utf8') : undefined;
+    const caFile = v('ca-file');
+    let ca: string | undefined;
+    if (caFile) {
+      try {
+        ca = await readFile(caFile, 'utf8');
+      } catch (err) {
+        throw new UsageError(`--ca-file ${caFile}: ${(err as Error).message}`);
+      }
+    }
     const user = v('basic-auth-user');
     const password = process.env.BASIC_AUTH_PASSWORD ?? '';
     if (user && !process.env.BASIC_AUTH_PASSWORD) {
@@ -218,6 +226,7 @@ export const watchCommand: CliCommand = {
       throw new UsageError(`--metrics-port must be a port number 0-65535, got "${v('metrics-port')}"`);
     }
 
+    const retryMs = dur('retry');
     let watcher: Watcher;
     try {
       watcher = new Watcher({
@@ -229,8 +238,8 @@ export const watchCommand: CliCommand = {
         model,
         schedule: { stepMs, settleMs: dur('settle'), maxBackfillMs: dur('max-backfill') },
         batchSteps: Math.max(1, Math.floor(dur('batch') / stepMs)),
-        retryMinMs: dur('retry'),
-        retryMaxMs: Math.max(dur('retry'), 300_000),
+        retryMinMs: retryMs,
+        retryMaxMs: Math.max(retryMs, 300_000),
         graphiteVerifyMs: 15_000,
       });
     } catch (err) {
