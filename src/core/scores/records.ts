@@ -4,6 +4,7 @@
  */
 import type { FeatureMatrix } from '../featureMatrix';
 import type { ScoreSource, SeriesScores } from '../model/score';
+import { hashString } from '../rng';
 
 export interface StepScore {
   timeMs: number;
@@ -86,8 +87,8 @@ export function checkFeatureKeys(features: readonly string[]): void {
 }
 
 /**
- * A model's identity in stored scores: a fingerprint of what determines its outputs (FNV-1a, 64 bits
- * as two 32-bit lanes; no crypto needed, it only tells documents apart) and the published version.
+ * A model's identity in stored scores: a fingerprint of what determines its outputs (two differently
+ * seeded 32-bit string hashes; no crypto needed, it only tells documents apart) and the published version.
  */
 export interface ModelIdentity {
   id: string;
@@ -99,14 +100,8 @@ export interface ModelIdentity {
 
 export function modelFingerprint(doc: unknown): string {
   const text = stableJson(doc);
-  let h1 = 0x811c9dc5;
-  let h2 = 0x01000193 ^ text.length;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 0x01000193) >>> 0;
-    h2 = Math.imul(h2 ^ c, 0x5bd1e995) >>> 0;
-  }
-  return h1.toString(16).padStart(8, '0') + h2.toString(16).padStart(8, '0');
+  const hex = (h: number) => h.toString(16).padStart(8, '0');
+  return hex(hashString(text)) + hex(hashString(`${text.length}:${text}`));
 }
 
 /** What the document id carries: the published version when there is one, else the fingerprint. */
