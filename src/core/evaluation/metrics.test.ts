@@ -153,10 +153,10 @@ describe('eventMetrics', () => {
     expect(m.eventRecall).toBe(0.5);
     expect(m.medianDelaySteps).toBe(1);
     expect(m.meanDelayHours).toBe(1);
-    // runs [0,1] and [10] and [15] are false; [3,5] touches an event; [12,13] is unknown time only
-    expect(m.falseAlarms).toBe(3);
+    // runs [0,1], [5] (after the event), [10] and [15] are false; [12,13] is unknown time only
+    expect(m.falseAlarms).toBe(4);
     expect(m.normalWeeks).toBeCloseTo(9 / 168, 12);
-    expect(m.falseAlarmsPerWeek).toBeCloseTo(56, 9);
+    expect(m.falseAlarmsPerWeek).toBeCloseTo(4 / (9 / 168), 9);
     expect(m.perKind).toEqual({ a: { events: 1, detected: 1, recall: 1 }, b: { events: 1, detected: 0, recall: 0 } });
   });
 
@@ -176,6 +176,12 @@ describe('eventMetrics', () => {
     expect(m.medianDelaySteps).toBeNaN();
     expect(m.falseAlarms).toBe(1);
     expect(m.falseAlarmsPerWeek).toBeCloseTo(1 / (2 / 168), 9);
+  });
+
+  it('counts an always-on detector\'s alarms outside the incidents', () => {
+    const m = eventMetrics([1, 1, 1, 1, 1, 1], [0, 0, 1, 1, 0, 0], 0.5, HOUR);
+    expect(m.eventRecall).toBe(1);
+    expect(m.falseAlarms).toBe(2);
   });
 
   it('reports NaN false alarms/week without labelled-normal time', () => {

@@ -191,7 +191,7 @@ export interface EventMetrics {
   meanDelaySteps: number;
   medianDelayHours: number;
   meanDelayHours: number;
-  /** Maximal runs of alarms with at least one label-0 row and no label-1 row. */
+  /** Maximal runs of alarming label-0 rows (alarm time outside labelled incidents). */
   falseAlarms: number;
   /** Label-0 rows × step, in weeks. */
   normalWeeks: number;
@@ -212,8 +212,8 @@ function median(xs: number[]): number {
 
 /**
  * Event-level metrics at a fixed threshold. An event (maximal run of label 1) is detected when any of its
- * rows alarms; its delay is the offset of the first alarming row. Alarm runs that touch only unknown
- * (null) rows are neither true nor false alarms: they are not counted.
+ * rows alarms; its delay is the offset of the first alarming row. A false alarm is a run of alarming
+ * label-0 rows; unknown (null) rows are neither true nor false alarms.
  */
 export function eventMetrics(
   scores: ArrayLike<number>,
@@ -247,29 +247,16 @@ export function eventMetrics(
   for (const pk of Object.values(perKind)) {
     pk.recall = pk.detected / pk.events;
   }
+  // A false alarm is a maximal run of alarming label-0 rows: alarm time outside labelled incidents counts
+  // even when the run touches one, so an always-on detector shows its alarms (null rows end a run uncounted).
   let falseAlarms = 0;
   let normalRows = 0;
-  let inRun = false;
-  let runHasNormal = false;
-  let runHasEvent = false;
-  for (let i = 0; i <= labels.length; i++) {
-    if (i < labels.length && labels[i] === 0) {
+  for (let i = 0; i < labels.length; i++) {
+    if (labels[i] === 0) {
       normalRows++;
-    }
-    const on = i < labels.length && alarm(i);
-    if (on) {
-      if (!inRun) {
-        inRun = true;
-        runHasNormal = false;
-        runHasEvent = false;
-      }
-      runHasNormal ||= labels[i] === 0;
-      runHasEvent ||= labels[i] === 1;
-    } else if (inRun) {
-      if (runHasNormal && !runHasEvent) {
+      if (alarm(i) && (i === 0 || labels[i - 1] !== 0 || !alarm(i - 1))) {
         falseAlarms++;
       }
-      inRun = false;
     }
   }
   const hoursPerStep = stepMs / HOUR_MS;
