@@ -13,6 +13,9 @@ export interface CliCommand {
 /** Error caused by how the command was called: printed with the command's usage, exit code 2. */
 export class UsageError extends Error {}
 
+/** A bad input or output file (named in the message): printed without the usage, exit code 1. */
+export class CliError extends Error {}
+
 export function usage(cmd: CliCommand): string {
   const lines = Object.entries(cmd.options).map(([name, spec]) => {
     const flag = `--${name}${spec.type === 'string' ? ` ${spec.valueName ?? 'VALUE'}` : ''}`;
@@ -45,12 +48,23 @@ export async function runCommand(cmd: CliCommand, argv: string[]): Promise<numbe
     console.error(`gridsentinel ${cmd.name}: ${(err as Error).message}\n\n${usage(cmd)}`);
     return 2;
   }
+  // No command takes positional arguments: a stray one is most likely a forgotten flag name.
+  if (parsed.positionals.length > 0) {
+    console.error(
+      `gridsentinel ${cmd.name}: unexpected argument "${parsed.positionals[0]}" (every input is given with a flag)\n\n${usage(cmd)}`
+    );
+    return 2;
+  }
   try {
     return await cmd.run(parsed.values, parsed.positionals);
   } catch (err) {
     if (err instanceof UsageError) {
       console.error(`gridsentinel ${cmd.name}: ${err.message}\n\n${usage(cmd)}`);
       return 2;
+    }
+    if (err instanceof CliError) {
+      console.error(`gridsentinel ${cmd.name}: ${err.message}`);
+      return 1;
     }
     throw err;
   }

@@ -1,8 +1,9 @@
-import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import { UsageError, type CliCommand } from '../command';
+import { CliError, UsageError, type CliCommand } from '../command';
 import { DEFAULT_DETECTORS, DETECTORS, detectorFactories } from '../detectors';
+import { checkOutputs, parseInput, readInputText, writeFileAtomic } from '../files';
+import { createProgress } from '../progress';
 import { selectTrainingBackend } from '../../core/model/trainingBackend';
 import {
   asdSplit,
@@ -14,7 +15,7 @@ import {
   type EvaluationSplit,
 } from '../../core/evaluation';
 import { generateLabelledSeries } from '../../core/generator';
-import { parseCsv } from '../../core/io/csv';
+import { negativeWarnings, parseCsv, resolveTimeColumn } from '../../core/io/csv';
 import { KIND_COLUMN, readLabelledCsv, type LabelledSeries } from '../../core/io/labelledSeries';
 import { readSplitCsv } from '../../core/io/splitSeries';
 import { hoursFromDays, positiveNumber } from './options';
@@ -37,34 +38,40 @@ export async function csvSplits(
   values: Record<string, unknown>,
   trainDays: number
 ): Promise<EvaluationSplit[]> {
-  const text = await readFile(file, 'utf8');
-  const { header } = parseCsv(text.slice(0, text.indexOf('\n') + 1) || text);
-  const timeColumn =
-    typeof values['time-column'] === 'string'
-      ? values['time-column']
-      : header.includes('timestamp')
-        ? 'timestamp'
-        : 'time';
+  const text = await readInputText(file, 'csv');
+  const { header } = parseInput(file, () => parseCsv(text));
+  const timeColumn = parseInput(file, () =>
+    resolveTimeColumn(header, typeof values['time-column'] === 'string' ? values['time-column'] : undefined)
+  );
   const labelColumn = String(values['label-column'] ?? 'label');
-  const splitColumn = String(values['split-column'] ?? 'split');
+  const splitGiven = typeof values['split-column'] === 'string';
+  const splitColumn = splitGiven ? String(values['split-column']) : 'split';
   const dataset = path.basename(file).replace(/\.[^.]*$/, '');
   if (!header.includes(labelColumn)) {
-    throw new UsageError(`${file}: no "${labelColumn}" column; evaluation needs labels (see --label-column)`);
+    throw new CliError(`${file}: no "${labelColumn}" column; evaluation needs labels (see --label-column)`);
+  }
+  if (splitGiven && !header.includes(splitColumn)) {
+    throw new CliError(`${file}: missing split column "${splitColumn}" (header has ${header.join(', ')})`);
   }
   if (header.includes(splitColumn)) {
-    const s = readSplitCsv(text, {
-      timeColumn,
-      labelColumn,
-      splitColumn,
-      kindColumn: KIND_COLUMN,
-      features: header.filter((h) => ![timeColumn, labelColumn, splitColumn, KIND_COLUMN].includes(h)),
-    });
+    const s = parseInput(file, () =>
+      readSplitCsv(text, {
+        timeColumn,
+        labelColumn,
+        splitColumn,
+        kindColumn: KIND_COLUMN,
+        features: header.filter((h) => ![timeColumn, labelColumn, splitColumn, KIND_COLUMN].includes(h)),
+      })
+    );
+    for (const w of negativeWarnings(s.negatives)) {
+      console.error(`${file}: warning: ${w}`);
+    }
     return [asdSplit(s, dataset, 'csv')];
   }
   if (labelColumn !== 'label') {
     throw new UsageError('--label-column is only supported together with a split column');
   }
-  const series = readLabelledCsv(text, { timeColumn });
+  const series = parseInput(file, () => readLabelledCsv(text, { timeColumn }));
   return generatorSplits(series, dataset, trainDays, Boolean(values['hold-out']));
 }
 
@@ -82,10 +89,14 @@ export const evaluateCommand: CliCommand = {
     'time-column': {
       type: 'string',
       valueName: 'NAME',
-      description: 'time column (default: timestamp if present, else time)',
+      description: 'time column (default: time, else timestamp)',
     },
     'label-column': { type: 'string', valueName: 'NAME', description: 'label column (1/0/empty)', default: 'label' },
-    'split-column': { type: 'string', valueName: 'NAME', description: 'train/test column', default: 'split' },
+    'split-column': {
+      type: 'string',
+      valueName: 'NAME',
+      description: 'train/test column (default: split, if present; a named one must exist)',
+    },
     generated: { type: 'boolean', description: 'evaluate on generator data instead of a CSV' },
     days: { type: 'string', valueName: 'N', description: 'generated days', default: '150' },
     seed: { type: 'string', valueName: 'S[,S...]', description: 'generator seed(s); one dataset each', default: '1' },
@@ -123,6 +134,8 @@ export const evaluateCommand: CliCommand = {
       throw new UsageError('give either --csv FILE or --generated');
     }
     const trainDays = positiveNumber(values, 'train-days', 90);
+    const out = typeof values.out === 'string' ? values.out : undefined;
+    await checkOutputs({ out });
     const splits: EvaluationSplit[] = [];
     if (values.generated) {
       const hours = hoursFromDays(values, 150);
@@ -143,13 +156,21 @@ export const evaluateCommand: CliCommand = {
         splits.push(...(await csvSplits(file, values, trainDays)));
       }
     }
+    // One step per detector and split: a factory is called when its step starts.
+    const progress = createProgress('evaluate', splits.length * factories.length);
+    let started = 0;
     const results = await evaluateDetectors(
-      factories.map((f) => f.create),
+      factories.map((f) => () => {
+        progress.update(started++, `fitting ${f.name}`);
+        return f.create();
+      }),
       splits,
-      { onProgress: (msg) => console.error(msg) }
+      { onProgress: (msg) => progress.log(msg) }
     );
-    console.log(renderResultsMarkdown(results));
-    if (typeof values.out === 'string') {
+    progress.update(started, 'done');
+    progress.finish();
+    // Written before the table is printed, so a failed write never follows a printed result.
+    if (out !== undefined) {
       const doc = {
         created: new Date().toISOString(),
         argv: process.argv.slice(2),
@@ -157,9 +178,10 @@ export const evaluateCommand: CliCommand = {
         summary: summarize(results.filter((r) => r.heldOutKind === undefined)),
         results,
       };
-      await writeFile(values.out, JSON.stringify(doc, null, 2) + '\n');
-      console.error(`wrote ${values.out}`);
+      await writeFileAtomic(out, JSON.stringify(doc, null, 2) + '\n');
+      console.error(`wrote ${out}`);
     }
+    console.log(renderResultsMarkdown(results));
     return 0;
   },
 };

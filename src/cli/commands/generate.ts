@@ -1,6 +1,5 @@
-import { writeFile } from 'node:fs/promises';
-
 import { UsageError, requireString, type CliCommand } from '../command';
+import { checkOutputs, writeFileAtomic } from '../files';
 import { GENERATED_EVENT_TYPES, generateGrid, gridLabelledSeries } from '../../core/generator';
 import { DEFAULT_FEATURE_NAMES } from '../../core/htcondor/eventTypes';
 import { writeCsv } from '../../core/io/csv';
@@ -62,6 +61,11 @@ export const generateCommand: CliCommand = {
         `--features: unknown event type(s) ${unknown.join(', ')}; the generator produces ${GENERATED_EVENT_TYPES.join(', ')}`
       );
     }
+    const out = typeof values.out === 'string' && values.out !== '-' ? values.out : undefined;
+    const truthFile = typeof values.truth === 'string' ? values.truth : undefined;
+    const contextFile = typeof values.context === 'string' ? values.context : undefined;
+    // Every output is checked before any is written: a bad --truth must not leave a new --out behind.
+    await checkOutputs({ out, truth: truthFile, context: contextFile });
     const grid = generateGrid({
       start: start!,
       hours: hoursFromDays(values, 150),
@@ -71,9 +75,8 @@ export const generateCommand: CliCommand = {
     });
     const series = gridLabelledSeries(grid, features);
     const text = format === 'csv' ? labelledSeriesToCsv(series) : labelledSeriesToJsonLines(series);
-    const out = values.out;
-    if (typeof out === 'string' && out !== '-') {
-      await writeFile(out, text);
+    if (out !== undefined) {
+      await writeFileAtomic(out, text);
       const anomalous = grid.outages.filter((o) => o.anomalous).length;
       console.error(
         `wrote ${grid.hours} hours to ${out} (${anomalous} outages, ${grid.outages.length - anomalous} monitoring gaps)`
@@ -83,15 +86,15 @@ export const generateCommand: CliCommand = {
         process.stdout.write(text, (err) => (err ? reject(err) : resolve()))
       );
     }
-    if (typeof values.truth === 'string') {
+    if (truthFile !== undefined) {
       const truth = grid.outages.map((o) => ({
         ...o,
         start: new Date(o.start).toISOString(),
         end: new Date(o.end).toISOString(),
       }));
-      await writeFile(values.truth, JSON.stringify(truth, null, 2) + '\n');
+      await writeFileAtomic(truthFile, JSON.stringify(truth, null, 2) + '\n');
     }
-    if (typeof values.context === 'string') {
+    if (contextFile !== undefined) {
       const c = grid.context;
       const header = [
         'time',
@@ -111,7 +114,7 @@ export const generateCommand: CliCommand = {
         Number(c.utilization[h].toFixed(6)),
         ...c.claimedByExperiment[h],
       ]);
-      await writeFile(values.context, writeCsv(header, rows));
+      await writeFileAtomic(contextFile, writeCsv(header, rows));
     }
     return 0;
   },

@@ -1,7 +1,6 @@
-import { readFile, writeFile } from 'node:fs/promises';
-
-import { requireString, type CliCommand } from '../command';
-import { parseCsv, writeCsv } from '../../core/io/csv';
+import { CliError, requireString, type CliCommand } from '../command';
+import { checkOutputs, parseInput, readInputText, writeFileAtomic } from '../files';
+import { negativeWarnings, parseCsv, writeCsv } from '../../core/io/csv';
 import { readTrainingCsv } from '../../core/io/trainingCsv';
 import { ModelDocumentError, loadModel } from '../../core/model/modelDocument';
 import { SOURCE_NAMES, probabilitySource } from '../../core/model/modelHistory';
@@ -24,40 +23,46 @@ export const scoreCommand: CliCommand = {
   },
   async run(values) {
     const modelFile = requireString(values, 'model');
+    const csvFile = requireString(values, 'csv');
+    const out = requireString(values, 'out');
+    await checkOutputs({ out });
     let model;
     try {
-      model = loadModel(await readFile(modelFile, 'utf8'));
+      model = loadModel(await readInputText(modelFile, 'model'));
     } catch (err) {
       if (err instanceof ModelDocumentError) {
-        console.error(`gridsentinel score: ${modelFile}: ${err.message}`);
-        return 1;
+        throw new CliError(`${modelFile}: ${err.message}`);
       }
       throw err;
     }
-    const csvFile = requireString(values, 'csv');
-    const out = requireString(values, 'out');
-    const text = await readFile(csvFile, 'utf8');
+    const text = await readInputText(csvFile, 'csv');
+    const timeColumn = values['time-column'] as string | undefined;
     const want = model.doc.features;
-    const { header } = parseCsv(text.slice(0, text.indexOf('\n') + 1 || undefined));
+    const { header } = parseInput(csvFile, () => parseCsv(text));
     const missing = want.filter((f) => !header.includes(f));
     if (missing.length > 0) {
-      const have = readTrainingCsv(text, { timeColumn: values['time-column'] as string | undefined }).matrix.features;
-      console.error(
-        `gridsentinel score: model expects features [${want.join(', ')}], data has [${have.join(', ')}] (missing ${missing.join(', ')})`
+      const have = parseInput(csvFile, () => readTrainingCsv(text, { timeColumn })).matrix.features;
+      throw new CliError(
+        `model expects features [${want.join(', ')}], data has [${have.join(', ')}] (missing ${missing.join(', ')})`
       );
-      return 1;
     }
-    const { matrix } = readTrainingCsv(text, {
-      timeColumn: values['time-column'] as string | undefined,
-      features: want,
-    });
+    const read = parseInput(csvFile, () => readTrainingCsv(text, { timeColumn, features: want }));
+    // The model reads log1p features as counts, which it clamps at 0: a negative one would pass unseen.
+    const counts = read.negatives.filter((n) => model.doc.preprocessing.transform[want.indexOf(n.column)] === 'log1p');
+    if (counts.length > 0) {
+      throw new CliError(
+        `${csvFile}: ${negativeWarnings(counts).join('; ')}: the model reads ${counts.length === 1 ? 'this column' : 'these columns'} as counts, which cannot be negative`
+      );
+    }
+    for (const w of negativeWarnings(read.negatives)) {
+      console.error(`${csvFile}: warning: ${w}`);
+    }
     let s;
     try {
-      s = scoreSeries(model, matrix);
+      s = scoreSeries(model, read.matrix);
     } catch (err) {
       if (err instanceof ModelDocumentError) {
-        console.error(`gridsentinel score: ${err.message}`);
-        return 1;
+        throw new CliError(err.message);
       }
       throw err;
     }
@@ -67,7 +72,7 @@ export const scoreCommand: CliCommand = {
       num(s.surprise[i]),
       s.topFeatures[i].join(';'),
     ]);
-    await writeFile(out, writeCsv(['timestamp', 'probability', 'surprise', 'top_features'], rows));
+    await writeFileAtomic(out, writeCsv(['timestamp', 'probability', 'surprise', 'top_features'], rows));
     const flagged = Array.from(s.probability).filter((p) => p >= 0.5).length;
     console.error(
       `wrote ${out}: ${rows.length} steps scored by ${SOURCE_NAMES[probabilitySource(model.doc)]}, ${flagged} with probability >= 0.5`

@@ -1,6 +1,5 @@
-import { writeFile } from 'node:fs/promises';
-
 import { UsageError, type CliCommand } from '../command';
+import { checkOutputs, writeFileAtomic } from '../files';
 import {
   DEFAULT_SEED_DAYS,
   DEFAULT_SEED_SCALE,
@@ -99,6 +98,8 @@ export const seedCommand: CliCommand = {
         throw new UsageError(`--graphite: ${(err as Error).message}`);
       }
     }
+    const truthFile = typeof values.truth === 'string' ? values.truth : undefined;
+    await checkOutputs({ truth: truthFile });
     const verify = !values['no-verify'];
     const hours = hoursFromDays(values, DEFAULT_SEED_DAYS);
     const endMs = isoOption(values, 'end') ?? Date.now();
@@ -117,8 +118,8 @@ export const seedCommand: CliCommand = {
       `generated ${hours} hours ${iso(grid.start)} .. ${iso(end)}: ${total} events, ` +
         `${grid.outages.filter((o) => o.anomalous).length} outages, ${grid.outages.filter((o) => !o.anomalous).length} monitoring gaps (${Date.now() - t0} ms)`
     );
-    if (typeof values.truth === 'string') {
-      await writeTruth(values.truth, grid);
+    if (truthFile !== undefined) {
+      await writeTruth(truthFile, grid);
     }
     let failed = false;
     if (esUrl) {
@@ -137,7 +138,7 @@ function iso(ms: number): string {
 
 async function writeTruth(file: string, grid: GeneratedGrid): Promise<void> {
   const truth = grid.outages.map((o) => ({ ...o, start: iso(o.start), end: iso(o.end) }));
-  await writeFile(file, JSON.stringify(truth, null, 2) + '\n');
+  await writeFileAtomic(file, JSON.stringify(truth, null, 2) + '\n');
 }
 
 async function loadEs(

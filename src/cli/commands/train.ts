@@ -1,9 +1,10 @@
-import { readFile, writeFile } from 'node:fs/promises';
-
 import { UsageError, requireString, type CliCommand } from '../command';
-import { DEFAULT_SEED_SCALE, generateLabelledSeries } from '../../core/generator';
+import { checkOutputs, parseInput, readInputText, writeFileAtomic } from '../files';
+import { createProgress } from '../progress';
+import { generateLabelledSeries } from '../../core/generator';
 import { sliceTime } from '../../core/featureMatrix';
 import { selectTrainingBackend } from '../../core/model/trainingBackend';
+import { negativeWarnings } from '../../core/io/csv';
 import { readTrainingCsv } from '../../core/io/trainingCsv';
 import { SOURCE_NAMES, probabilitySource } from '../../core/model/modelHistory';
 import { trainModel } from '../../core/model/train';
@@ -47,8 +48,8 @@ export const trainCommand: CliCommand = {
     scale: {
       type: 'string',
       valueName: 'X',
-      description: 'with --generated: pool scale',
-      default: String(DEFAULT_SEED_SCALE),
+      description: 'with --generated: pool scale (1 = GPGrid-sized, as generate and evaluate)',
+      default: '1',
     },
     'time-column': { type: 'string', valueName: 'NAME', description: 'time column (default: time, else timestamp)' },
     'label-column': {
@@ -87,6 +88,7 @@ export const trainCommand: CliCommand = {
   },
   async run(values) {
     const out = requireString(values, 'out');
+    await checkOutputs({ out });
     const seed = nonNegativeInteger(values, 'seed', 1);
     let series;
     if (values.generated) {
@@ -99,7 +101,7 @@ export const trainCommand: CliCommand = {
           start,
           hours: hoursFromDays(values, 150),
           seed: String(seed),
-          scale: positiveNumber(values, 'scale', DEFAULT_SEED_SCALE),
+          scale: positiveNumber(values, 'scale', 1),
         },
         listOption(values, 'features')
       ).series;
@@ -108,11 +110,21 @@ export const trainCommand: CliCommand = {
       if (typeof file !== 'string' || file === '') {
         throw new UsageError('--csv FILE or --generated is required');
       }
-      series = readTrainingCsv(await readFile(file, 'utf8'), {
-        timeColumn: values['time-column'] as string | undefined,
-        labelColumn: values['label-column'] as string | undefined,
-        features: listOption(values, 'features'),
-      });
+      const text = await readInputText(file, 'csv');
+      const read = parseInput(file, () =>
+        readTrainingCsv(text, {
+          timeColumn: values['time-column'] as string | undefined,
+          labelColumn: values['label-column'] as string | undefined,
+          features: listOption(values, 'features'),
+        })
+      );
+      if (read.textColumns.length > 0) {
+        console.error(`${file}: not used (text columns): ${read.textColumns.join(', ')}`);
+      }
+      for (const w of negativeWarnings(read.negatives)) {
+        console.error(`${file}: warning: ${w}`);
+      }
+      series = read;
     }
     let { matrix, labels } = series;
     const until = isoOption(values, 'train-until');
@@ -127,24 +139,28 @@ export const trainCommand: CliCommand = {
     }
     const used = await selectTrainingBackend(backend);
     const started = Date.now();
+    const epochs = positiveInteger(values, 'epochs', 30);
+    const progress = createProgress('epoch', epochs);
     const doc = await trainModel(
       { matrix, labels },
       {
-        epochs: positiveInteger(values, 'epochs', 30),
+        epochs,
         units: positiveInteger(values, 'units', 32),
         contextSteps: positiveInteger(values, 'context', 24),
         seed,
         onProgress: (p) => {
           const v = p.validation;
-          console.error(
-            `epoch ${p.epoch}/${p.epochs}  loss ${p.loss.toFixed(4)} (forecast ${p.forecastLoss.toFixed(4)}, classifier ${p.classifierLoss.toFixed(4)})` +
+          progress.update(
+            p.epoch,
+            `loss ${p.loss.toFixed(4)} (forecast ${p.forecastLoss.toFixed(4)}, classifier ${p.classifierLoss.toFixed(4)})` +
               (v ? `  validation loss ${v.loss.toFixed(4)}${v.ap !== undefined ? ` AP ${v.ap.toFixed(3)}` : ''}` : '')
           );
         },
       }
     );
+    progress.finish();
     const text = JSON.stringify(doc) + '\n';
-    await writeFile(out, text);
+    await writeFileAtomic(out, text);
     const tr = doc.training;
     console.error(
       `wrote ${out} (${text.length} bytes): ${matrix.features.length} features, ${tr.trainRows} training + ${tr.validationRows} validation rows, ` +

@@ -21,8 +21,20 @@ export interface CsvTable {
   lines: number[];
 }
 
+/** NUL or an undecodable byte (U+FFFD after UTF-8 decoding): binary data, not CSV text. */
+function assertText(text: string): void {
+  const nul = text.indexOf('\u0000');
+  const undecodable = text.indexOf('\uFFFD');
+  const bad = nul < 0 ? undecodable : undecodable < 0 ? nul : Math.min(nul, undecodable);
+  if (bad >= 0) {
+    const line = text.slice(0, bad).split('\n').length;
+    throw new CsvError('not a CSV text file (binary data or not UTF-8)', line);
+  }
+}
+
 /** Splits CSV text into records. Quoted fields may hold commas, quotes ("") and newlines. */
 export function parseCsv(text: string): CsvTable {
+  assertText(text);
   const records: string[][] = [];
   const starts: number[] = [];
   let field = '';
@@ -155,8 +167,17 @@ export interface TimeSeriesCsvOptions {
   textColumns?: readonly string[];
   /** Reject non-integer numbers (counts). */
   integers?: boolean;
-  /** Reject negative numbers. */
+  /** Reject negative numbers (else they are counted in `negatives`). */
   nonNegative?: boolean;
+  /** Reject a numeric column whose every cell is empty (a feature without any value). */
+  requireValues?: boolean;
+}
+
+export interface NegativeCells {
+  column: string;
+  rows: number;
+  /** Line of the first one. */
+  line: number;
 }
 
 export interface TimeSeriesCsv {
@@ -167,6 +188,18 @@ export interface TimeSeriesCsv {
   text: Record<string, Array<string | null>>;
   /** 1-based source line of each row. */
   lines: number[];
+  /** Numeric columns holding negative values (allowed unless nonNegative). */
+  negatives: NegativeCells[];
+}
+
+/** The time column every reader uses: the one named, else "time", else "timestamp". */
+export function resolveTimeColumn(header: readonly string[], explicit?: string): string {
+  const name = explicit ?? (header.includes('time') ? 'time' : header.includes('timestamp') ? 'timestamp' : undefined);
+  if (name === undefined || !header.includes(name)) {
+    const wanted = explicit !== undefined ? `"${explicit}"` : '"time" or "timestamp"';
+    throw new CsvError(`missing time column ${wanted} (header has ${header.join(', ')})`, 1);
+  }
+  return name;
 }
 
 const ISO_RE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
@@ -204,7 +237,16 @@ export function readTimeSeriesCsv(text: string, opts: TimeSeriesCsvOptions = {})
   const numericColumns =
     opts.numericColumns ?? table.header.filter((h) => h !== timeColumn && !textColumns.includes(h));
   const numIdx = numericColumns.map(col);
-  const out: TimeSeriesCsv = { times: [], columns: [...numericColumns], values: [], text: {}, lines: table.lines };
+  const out: TimeSeriesCsv = {
+    times: [],
+    columns: [...numericColumns],
+    values: [],
+    text: {},
+    lines: table.lines,
+    negatives: [],
+  };
+  const negative = numericColumns.map(() => ({ rows: 0, line: 0 }));
+  const filled = numericColumns.map(() => false);
   for (const name of textColumns) {
     out.text[name] = [];
   }
@@ -221,6 +263,7 @@ export function readTimeSeriesCsv(text: string, opts: TimeSeriesCsvOptions = {})
         if (raw === '') {
           return null;
         }
+        filled[k] = true;
         if (!NUMBER_RE.test(raw)) {
           throw new CsvError(`"${row[i]}" is not a number`, line, numericColumns[k]);
         }
@@ -231,8 +274,12 @@ export function readTimeSeriesCsv(text: string, opts: TimeSeriesCsvOptions = {})
         if (opts.integers && !Number.isInteger(v)) {
           throw new CsvError(`"${row[i]}" is not an integer`, line, numericColumns[k]);
         }
-        if (opts.nonNegative && v < 0) {
-          throw new CsvError(`"${row[i]}" is negative`, line, numericColumns[k]);
+        if (v < 0) {
+          if (opts.nonNegative) {
+            throw new CsvError(`"${row[i]}" is negative`, line, numericColumns[k]);
+          }
+          negative[k].line ||= line;
+          negative[k].rows++;
         }
         return v;
       })
@@ -242,7 +289,30 @@ export function readTimeSeriesCsv(text: string, opts: TimeSeriesCsvOptions = {})
       out.text[name].push(raw.trim() === '' ? null : raw);
     });
   });
+  numericColumns.forEach((column, k) => {
+    if (opts.requireValues && table.rows.length > 0 && !filled[k]) {
+      throw new CsvError('every cell is empty: a feature needs values', headerLine, column);
+    }
+    if (negative[k].rows > 0) {
+      out.negatives.push({ column, ...negative[k] });
+    }
+  });
   return out;
+}
+
+/** "m01: 3 rows with negative values (first on line 12)", one per column. */
+export function negativeWarnings(negatives: readonly NegativeCells[]): string[] {
+  return negatives.map(
+    (n) =>
+      `column "${n.column}": ${n.rows} row${n.rows === 1 ? '' : 's'} with negative values (first on line ${n.line})`
+  );
+}
+
+/** Throws for a table without data rows (a header line only). */
+export function assertDataRows(rows: number, what = 'data rows'): void {
+  if (rows === 0) {
+    throw new CsvError(`no ${what}: the file has a header line only`, 1);
+  }
 }
 
 /**

@@ -6,7 +6,17 @@
  * JSONL: {"time": ISO, "<feature>": n|null, ..., "label": 1|0|null, "outage_kind": kind|null}
  */
 import { assertFeatureMatrix, type FeatureMatrix } from '../featureMatrix';
-import { CsvError, evenStep, labelValues, parseCsv, readTimeSeriesCsv, writeCsv, type CsvValue } from './csv';
+import {
+  CsvError,
+  assertDataRows,
+  evenStep,
+  labelValues,
+  parseCsv,
+  readTimeSeriesCsv,
+  resolveTimeColumn,
+  writeCsv,
+  type CsvValue,
+} from './csv';
 
 export interface LabelledSeries {
   matrix: FeatureMatrix;
@@ -53,24 +63,29 @@ export function labelledSeriesToJsonLines(s: LabelledSeries): string {
 }
 
 /**
- * Reads a labelled CSV back. Label and kind columns are optional (absent = all unknown/null);
+ * Reads a labelled CSV back (time column: "time", else "timestamp"). Label and kind columns are optional
+ * (absent = all unknown/null); counts must not be negative;
  * the step is taken from the first two rows and every row must follow it.
  */
 export function readLabelledCsv(
   text: string,
   opts: { features?: readonly string[]; timeColumn?: string } = {}
 ): LabelledSeries {
-  const timeColumn = opts.timeColumn ?? 'time';
-  const { header } = parseCsv(text);
+  const { header, rows } = parseCsv(text);
+  const timeColumn = resolveTimeColumn(header, opts.timeColumn);
+  assertDataRows(rows.length);
   const hasLabel = header.includes(LABEL_COLUMN);
   const hasKind = header.includes(KIND_COLUMN);
   const textColumns = [...(hasLabel ? [LABEL_COLUMN] : []), ...(hasKind ? [KIND_COLUMN] : [])];
-  const table = readTimeSeriesCsv(text, { timeColumn, numericColumns: opts.features, textColumns, nonNegative: true });
+  const table = readTimeSeriesCsv(text, {
+    timeColumn,
+    numericColumns: opts.features,
+    textColumns,
+    nonNegative: true,
+    requireValues: true,
+  });
   if (table.columns.length === 0) {
     throw new CsvError('no feature columns', 1);
-  }
-  if (table.times.length === 0) {
-    throw new CsvError('no data rows', 1);
   }
   const stepMs = evenStep(table, timeColumn);
   const labels = labelValues(table, hasLabel ? LABEL_COLUMN : null);

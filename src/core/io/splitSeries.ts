@@ -4,7 +4,16 @@
  * Train rows must all come before test rows; splitIndex is the first test row.
  */
 import { assertFeatureMatrix, type FeatureMatrix } from '../featureMatrix';
-import { CsvError, evenStep, labelValues, parseCsv, readTimeSeriesCsv } from './csv';
+import {
+  CsvError,
+  assertDataRows,
+  evenStep,
+  labelValues,
+  parseCsv,
+  readTimeSeriesCsv,
+  resolveTimeColumn,
+  type NegativeCells,
+} from './csv';
 import type { LabelledSeries } from './labelledSeries';
 
 export interface SplitSeries extends LabelledSeries {
@@ -12,7 +21,13 @@ export interface SplitSeries extends LabelledSeries {
   splitIndex: number;
 }
 
+export interface SplitCsv extends SplitSeries {
+  /** Feature columns with negative values (allowed: benchmark metrics may be negative). */
+  negatives: NegativeCells[];
+}
+
 export interface SplitCsvOptions {
+  /** Default: "time" if present, else "timestamp". */
   timeColumn?: string;
   labelColumn?: string;
   splitColumn?: string;
@@ -21,19 +36,25 @@ export interface SplitCsvOptions {
   features?: readonly string[];
 }
 
-export function readSplitCsv(text: string, opts: SplitCsvOptions = {}): SplitSeries {
-  const timeColumn = opts.timeColumn ?? 'timestamp';
+export function readSplitCsv(text: string, opts: SplitCsvOptions = {}): SplitCsv {
   const labelColumn = opts.labelColumn ?? 'label';
   const splitColumn = opts.splitColumn ?? 'split';
-  const { header } = parseCsv(text);
-  for (const c of [timeColumn, labelColumn, splitColumn]) {
+  const { header, rows } = parseCsv(text);
+  const timeColumn = resolveTimeColumn(header, opts.timeColumn);
+  for (const c of [labelColumn, splitColumn]) {
     if (!header.includes(c)) {
       throw new CsvError(`missing column "${c}" (header has ${header.join(', ')})`, 1);
     }
   }
   const kindColumn = opts.kindColumn !== undefined && header.includes(opts.kindColumn) ? opts.kindColumn : undefined;
   const textColumns = [labelColumn, splitColumn, ...(kindColumn ? [kindColumn] : [])];
-  const table = readTimeSeriesCsv(text, { timeColumn, numericColumns: opts.features, textColumns });
+  assertDataRows(rows.length);
+  const table = readTimeSeriesCsv(text, {
+    timeColumn,
+    numericColumns: opts.features,
+    textColumns,
+    requireValues: true,
+  });
   const n = table.times.length;
   if (n < 2) {
     throw new CsvError('need at least two data rows', 1);
@@ -63,5 +84,5 @@ export function readSplitCsv(text: string, opts: SplitCsvOptions = {}): SplitSer
   const matrix: FeatureMatrix = { times: table.times, stepMs, features: table.columns, values: table.values };
   assertFeatureMatrix(matrix);
   const kinds = table.times.map((_, i) => (kindColumn ? table.text[kindColumn][i] : null));
-  return { matrix, labels, kinds, splitIndex };
+  return { matrix, labels, kinds, splitIndex, negatives: table.negatives };
 }
