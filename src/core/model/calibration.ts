@@ -5,13 +5,17 @@
 import type { FeatureMatrix } from '../featureMatrix';
 import type { ModelDocument, TrainingMetadata } from './modelDocument';
 import type { StreamOutput } from './network';
-import type { PreparedInputs } from './preprocessing';
+import { averagePrecision } from './metrics';
+import { SEASONAL_DAYS, fitSeasonalScale, seasonalDeviation, seasonalPeriodSteps, seasonalSurprise } from './seasonal';
 import {
+  combineEvidence,
   computeSurprise,
   fitLogistic,
+  fitNullDistribution,
   fitResidualScale,
   fitSurpriseCalibration,
-  surpriseEvidence,
+  round6,
+  smoothTrailing,
   type SurpriseAggregate,
   type SurpriseCalibration,
 } from './surprise';
@@ -29,16 +33,40 @@ export const SURPRISE_ONLY_MARGIN = 0.05;
 const MIN_PLATT_POSITIVES = 5;
 /** Calibrate surprise on validation rows only when at least this many normal ones exist. */
 const MIN_CALIBRATION_ROWS = 200;
+/** Smoothing weights of the newest step tried when labels can choose (1 = none). */
+const SMOOTHING_ALPHAS = [1, 1 / 2, 1 / 3, 1 / 6];
+/**
+ * Without labels to choose: smooth with a 15-minute time constant. Five-minute server metrics are spiky
+ * step to step and their incidents last tens of minutes (ASD: AP 0.26 → 0.43 unsmoothed → smoothed);
+ * hourly grid counts are not smoothed at all (generator outages last 1-8 h; smoothing lost AP there).
+ */
+const DEFAULT_SMOOTHING_MS = 15 * 60_000;
 
 export interface SurpriseFit {
   calibration: SurpriseCalibration;
   calibratedOn: TrainingMetadata['calibratedOn'];
+  /** Which smoothing and seasonal setting, and why: chosen on labelled rows (their AP) or the default. */
+  choice: { chosenBy: 'labels' | 'default'; ap?: number };
 }
 
-/** Residual scale and null distribution of the surprise on normal rows, then its Platt scaling. */
-export function calibrateSurprise(data: TrainingData, stream: StreamOutput, aggregate: SurpriseAggregate): SurpriseFit {
+export function defaultSmoothingAlpha(stepMs: number): number {
+  return Number((1 - Math.exp(-stepMs / DEFAULT_SMOOTHING_MS)).toPrecision(3));
+}
+
+/**
+ * Residual scale and null distributions of the surprise on normal rows; smoothing and the seasonal part
+ * chosen by the AP they give on labelled rows (any labelled anomaly is enough: a few incidents already
+ * pick what makes them stand out), else the default; then Platt scaling.
+ */
+export function calibrateSurprise(
+  data: TrainingData,
+  stream: StreamOutput,
+  aggregate: SurpriseAggregate,
+  shape: { stepMs: number; contextSteps: number }
+): SurpriseFit {
   const { prep, labels, isVal } = data;
   const T = prep.steps;
+  const F = prep.features;
   // Calibrate on held-out rows when there are enough: in-sample forecast errors are too small.
   const normal = (t: number) => labels[t] !== 1 && !prep.emptyRow[t];
   let normalVal = 0;
@@ -48,34 +76,99 @@ export function calibrateSurprise(data: TrainingData, stream: StreamOutput, aggr
   const calibrateOnValidation = normalVal >= MIN_CALIBRATION_ROWS;
   const normalRow = (t: number) => normal(t) && (!calibrateOnValidation || isVal[t] === 1);
   const residualScale = fitResidualScale(prep, stream, normalRow);
-  const { surprise } = computeSurprise(prep, stream, residualScale, aggregate);
-  const calibrationValues: number[] = [];
-  for (let t = 1; t < T; t++) {
-    if (normalRow(t)) {
-      calibrationValues.push(surprise[t]);
+  const forecast = computeSurprise(prep, stream, residualScale, aggregate).surprise;
+
+  const period = seasonalPeriodSteps(shape.stepMs);
+  let seasonal: { scale: number[]; surprise: Float64Array } | undefined;
+  if (period > 0) {
+    const deviation = seasonalDeviation(prep, period, SEASONAL_DAYS);
+    const scale = fitSeasonalScale(deviation, F, normalRow);
+    const surprise = seasonalSurprise(deviation, scale).surprise;
+    if (rowValues(surprise, normalRow).length >= MIN_CALIBRATION_ROWS) {
+      seasonal = { scale, surprise };
     }
   }
-  const calibration = fitSurpriseCalibration(calibrationValues, residualScale, aggregate);
+  const calibrationFor = (alpha: number, withSeasonal: boolean): SurpriseCalibration => {
+    const smoothing = alpha < 1 ? { alpha: round6(alpha), steps: shape.contextSteps } : undefined;
+    const cal = fitSurpriseCalibration(
+      rowValues(smoothTrailing(forecast, smoothing), normalRow),
+      residualScale,
+      aggregate
+    );
+    if (smoothing) {
+      cal.smoothing = smoothing;
+    }
+    if (withSeasonal && seasonal) {
+      cal.seasonal = {
+        periodSteps: period,
+        days: SEASONAL_DAYS,
+        scale: seasonal.scale.map(round6),
+        ...fitNullDistribution(rowValues(smoothTrailing(seasonal.surprise, smoothing), normalRow)),
+      };
+    }
+    return cal;
+  };
+
+  const labelled = labels.flatMap((l, t) => (l !== null && !prep.emptyRow[t] ? [t] : []));
+  const canChoose = labelled.some((t) => labels[t] === 1) && labelled.some((t) => labels[t] === 0);
+  // The default first, so that it wins ties.
+  const settings: Array<[number, boolean]> = [[defaultSmoothingAlpha(shape.stepMs), seasonal !== undefined]];
+  if (canChoose) {
+    for (const alpha of SMOOTHING_ALPHAS) {
+      for (const withSeasonal of seasonal ? [false, true] : [false]) {
+        settings.push([alpha, withSeasonal]);
+      }
+    }
+  }
+  let best: { cal: SurpriseCalibration; ap: number } | undefined;
+  for (const [alpha, withSeasonal] of settings) {
+    const cal = calibrationFor(alpha, withSeasonal);
+    if (!canChoose) {
+      best = { cal, ap: NaN };
+      break;
+    }
+    const { evidence } = combineEvidence(cal, forecast, seasonal?.surprise);
+    const ap = averagePrecision(
+      labelled.map((t) => evidence[t]),
+      labelled.map((t) => labels[t])
+    );
+    if (!best || ap > best.ap) {
+      best = { cal, ap };
+    }
+  }
+  const calibration = best!.cal;
   // The surprise gives (or shares) the probability whatever the labels: calibrate it on them.
-  fitSurpriseLogistic(calibration, prep, stream, labels, isVal);
-  return { calibration, calibratedOn: calibrateOnValidation ? 'validation' : 'all' };
+  fitSurpriseLogistic(calibration, combineEvidence(calibration, forecast, seasonal?.surprise).evidence, labels, isVal);
+  return {
+    calibration,
+    calibratedOn: calibrateOnValidation ? 'validation' : 'all',
+    choice: canChoose ? { chosenBy: 'labels', ap: roundFigure(best!.ap) } : { chosenBy: 'default' },
+  };
 }
 
-/** Platt-scales the surprise on labelled training rows when they hold enough anomalies. */
+function rowValues(x: Float64Array, rows: (t: number) => boolean): number[] {
+  const out: number[] = [];
+  for (let t = 1; t < x.length; t++) {
+    if (rows(t) && Number.isFinite(x[t])) {
+      out.push(x[t]);
+    }
+  }
+  return out;
+}
+
+/** Platt-scales the evidence on labelled training rows when they hold enough anomalies. */
 function fitSurpriseLogistic(
   cal: SurpriseCalibration,
-  prep: PreparedInputs,
-  stream: StreamOutput,
+  evidence: Float64Array,
   labels: ReadonlyArray<0 | 1 | null>,
   isVal: Uint8Array
 ): void {
-  const { surprise } = computeSurprise(prep, stream, cal.residualScale, cal.aggregate);
   const xs: number[] = [];
   const ys: Array<0 | 1> = [];
   for (let t = 0; t < labels.length; t++) {
     const l = labels[t];
-    if (l !== null && !isVal[t] && Number.isFinite(surprise[t])) {
-      xs.push(surpriseEvidence(cal, surprise[t]));
+    if (l !== null && !isVal[t] && Number.isFinite(evidence[t])) {
+      xs.push(evidence[t]);
       ys.push(l);
     }
   }

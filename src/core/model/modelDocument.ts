@@ -14,6 +14,7 @@ import {
 } from './network';
 import { validatePreprocessing, type FeatureTransform, type PreprocessingParams } from './preprocessing';
 import type { SurpriseCalibration } from './surprise';
+import { DAY_MS } from '../time';
 
 export const MODEL_FORMAT = 'gridsentinel-lstm';
 export const MODEL_FORMAT_VERSION = 1;
@@ -40,6 +41,12 @@ export interface TrainingMetadata {
   validationRows: number;
   /** Rows the surprise calibration came from: held-out validation rows, or all rows when too few. */
   calibratedOn: 'validation' | 'all';
+  /**
+   * How the surprise's smoothing and seasonal part were set: by the AP they gave on the labelled rows
+   * (surpriseLabelledAp), or the default without labels. Absent in documents from before the choice.
+   */
+  surpriseChosenBy?: 'labels' | 'default';
+  surpriseLabelledAp?: number;
   labelledRows: number;
   anomalousRows: number;
   anomalyEvents: number;
@@ -194,6 +201,34 @@ export function loadModel(input: string | unknown): LoadedModel {
     !isObject(s.logistic)
   ) {
     fail('surprise calibration is missing or has the wrong shape');
+  }
+  if (s.smoothing !== undefined) {
+    const sm = s.smoothing;
+    if (!isObject(sm) || !(sm.alpha > 0 && sm.alpha <= 1) || !Number.isInteger(sm.steps) || sm.steps < 1) {
+      fail('surprise.smoothing must give alpha in (0, 1] and a positive whole number of steps');
+    }
+  }
+  if (s.seasonal !== undefined) {
+    const se = s.seasonal;
+    if (
+      !isObject(se) ||
+      !Number.isInteger(se.periodSteps) ||
+      se.periodSteps < 2 ||
+      !Number.isInteger(se.days) ||
+      se.days < 1 ||
+      !Array.isArray(se.scale) ||
+      se.scale.length !== cfg.features ||
+      !se.scale.every((v) => Number.isFinite(v) && v > 0) ||
+      !Array.isArray(se.quantiles) ||
+      !Array.isArray(se.quantileLevels) ||
+      se.quantiles.length !== se.quantileLevels.length ||
+      !isObject(se.tail)
+    ) {
+      fail('surprise.seasonal has the wrong shape (periodSteps, days, a positive scale per feature, quantiles, tail)');
+    }
+    if (se.periodSteps * doc.stepMs !== DAY_MS) {
+      fail(`surprise.seasonal.periodSteps ${se.periodSteps} × stepMs ${doc.stepMs} is not one day`);
+    }
   }
   if (!isObject(doc.classifier) || typeof doc.classifier.enabled !== 'boolean') {
     fail('classifier section is missing');

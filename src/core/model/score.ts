@@ -5,7 +5,7 @@ import type { ProbabilitySource } from './modelHistory';
 import { streamForward, type NetworkConfig, type NetworkWeights, type StreamOutput } from './network';
 import { prepareInputs, type PreparedInputs } from './preprocessing';
 import { orderedProbability } from './probability';
-import { computeSurprise, surpriseProbability } from './surprise';
+import { evidenceProbability, surpriseEvidenceSeries } from './surprise';
 
 /** Which heads gave a step's probability (the same names a model's history uses). */
 export type ScoreSource = ProbabilitySource;
@@ -14,13 +14,13 @@ export interface SeriesScores {
   times: number[];
   /** P(anomalous) per step; NaN on steps without data (and at t = 0 when the source is surprise). */
   probability: Float64Array;
-  /** Forecast surprise (mean or max squared standardized error); NaN where it cannot be computed. */
+  /** Forecast surprise (mean or max squared standardized error, unsmoothed); NaN where it cannot be computed. */
   surprise: Float64Array;
   /** Which head gave the probability; null where nothing was scored. */
   source: Array<ScoreSource | null>;
   /** Up to TOP_FEATURES names with the largest per-feature surprise, most surprising first. */
   topFeatures: string[][];
-  /** [T, F] row-major squared standardized forecast error per feature; NaN where missing or not scored. */
+  /** [T, F] row-major squared standardized forecast (or larger seasonal) error per feature; NaN where missing or not scored. */
   featureSurprise: Float64Array;
 }
 
@@ -55,7 +55,7 @@ function finishScores(
   stream: StreamOutput
 ): SeriesScores {
   const cal = model.doc.surprise;
-  const { surprise, perFeature } = computeSurprise(prepared, stream, cal.residualScale, cal.aggregate);
+  const { surprise, perFeature, evidence } = surpriseEvidenceSeries(prepared, stream, cal);
   const T = prepared.steps;
   const F = prepared.features;
   const useClassifier = model.doc.classifier.enabled;
@@ -76,7 +76,7 @@ function finishScores(
       continue;
     }
     const pc = useClassifier ? orderedProbability(stream.logits[t] - offset) : NaN;
-    const ps = useClassifier && !blend ? NaN : surpriseProbability(cal, surprise[t]);
+    const ps = useClassifier && !blend ? NaN : evidenceProbability(cal, evidence[t]);
     // Blended where both exist (surprise needs a previous step); otherwise whichever head has a value.
     const source: ScoreSource | null =
       Number.isFinite(pc) && Number.isFinite(ps)

@@ -14,14 +14,17 @@ export const BUNDLED_STATS_MS = 7 * DAY_MS;
 
 /**
  * Where to start fetching to score steps from `fromMs` on: C steps of warm-up (a week for the bundled
- * model's statistics), aligned down to a multiple of C steps since the epoch. Scoring windows start at
+ * model's statistics; plus the days the seasonal surprise compares with), aligned down to a multiple of
+ * C steps since the epoch. Scoring windows start at
  * multiples of C from the matrix's first row (network.ts), so the alignment makes an hour's score the
  * same whatever range it was fetched in.
  */
 export function scoringFetchStart(doc: ModelDocument, fromMs: number, bundled: boolean): number {
   const stepMs = doc.stepMs;
   const period = doc.architecture.contextSteps * stepMs;
-  const warmUp = bundled ? Math.max(period, BUNDLED_STATS_MS) : period;
+  const seasonal = doc.surprise.seasonal;
+  const history = period + (seasonal ? seasonal.days * seasonal.periodSteps * stepMs : 0);
+  const warmUp = bundled ? Math.max(history, BUNDLED_STATS_MS) : history;
   const start = Math.floor(fromMs / stepMs) * stepMs - warmUp;
   return Math.floor(start / period) * period;
 }

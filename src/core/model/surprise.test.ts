@@ -1,4 +1,11 @@
-import { DEFAULT_LOGISTIC, exceedance, fitLogistic, fitSurpriseCalibration, surpriseProbability } from './surprise';
+import {
+  DEFAULT_LOGISTIC,
+  evidenceProbability,
+  exceedance,
+  fitLogistic,
+  fitSurpriseCalibration,
+  surpriseEvidence,
+} from './surprise';
 
 describe('surprise calibration', () => {
   const values = Array.from({ length: 1000 }, (_, i) => -Math.log(1 - (i + 0.5) / 1000)); // Exp(1) quantiles
@@ -17,8 +24,8 @@ describe('surprise calibration', () => {
     }
     // Default logistic: as rare as 1 in 100 → 0.5.
     const s100 = -Math.log(0.01);
-    expect(surpriseProbability(cal, s100)).toBeCloseTo(0.5, 1);
-    expect(Number.isNaN(surpriseProbability(cal, NaN))).toBe(true);
+    expect(evidenceProbability(cal, surpriseEvidence(cal, s100))).toBeCloseTo(0.5, 1);
+    expect(Number.isNaN(evidenceProbability(cal, NaN))).toBe(true);
   });
 
   it('fits the logistic on labels, leaning on the default when labels are few', () => {

@@ -1,27 +1,51 @@
 /**
  * Surprise: how badly the forecaster (head b) predicted step t from step t − 1, in units of its own
- * typical error, and its calibration to a probability from the distribution seen on training rows.
+ * typical error, optionally smoothed over the last steps and combined with the seasonal surprise
+ * (seasonal.ts), and its calibration to a probability from the distribution seen on training rows.
  */
 import type { PreparedInputs } from './preprocessing';
 import type { StreamOutput } from './network';
 import { orderedProbability } from './probability';
+import { seasonalDeviation, seasonalSurprise } from './seasonal';
 
 export type SurpriseAggregate = 'mean' | 'max';
 
-export interface SurpriseCalibration {
-  aggregate: SurpriseAggregate;
-  /** Per feature: typical |forecast error| (RMS on normal training rows), in standardized units. */
-  residualScale: number[];
-  /** Empirical CDF of training surprise: value quantiles[k] at probability quantileLevels[k]. */
+/** Null distribution of a statistic on normal rows: empirical CDF plus an exponential tail. */
+export interface NullDistribution {
+  /** Empirical CDF: value quantiles[k] at probability quantileLevels[k]. */
   quantileLevels: number[];
   quantiles: number[];
   /** Exponential tail above quantiles at tailLevel: P(S > s) = (1 − tailLevel)·exp(−(s − threshold)/meanExcess). */
   tail: { level: number; threshold: number; meanExcess: number };
+}
+
+export interface SeasonalCalibration extends NullDistribution {
+  /** Steps per day, and how many previous days the median takes. */
+  periodSteps: number;
+  days: number;
+  /** Per feature: typical |deviation| from the same step of previous days (RMS on normal rows). */
+  scale: number[];
+}
+
+/** Trailing exponentially weighted mean: weight (1 − alpha)^k for the step k back, over `steps` steps. */
+export interface Smoothing {
+  alpha: number;
+  steps: number;
+}
+
+export interface SurpriseCalibration extends NullDistribution {
+  aggregate: SurpriseAggregate;
+  /** Per feature: typical |forecast error| (RMS on normal training rows), in standardized units. */
+  residualScale: number[];
   /**
-   * probability = sigmoid(slope · (−log10 P(S > s) − intercept)); DEFAULT_LOGISTIC unless fitted on
-   * labelled training rows (fittedRows of them).
+   * probability = sigmoid(slope · (evidence − intercept)), evidence = −log10 P(S > s);
+   * DEFAULT_LOGISTIC unless fitted on labelled training rows (fittedRows of them).
    */
   logistic: { slope: number; intercept: number; fittedRows?: number };
+  /** Both surprises smoothed before calibration; absent = none (documents from before it existed). */
+  smoothing?: Smoothing;
+  /** The seasonal surprise, whose p-value is combined with the forecast's; absent = not used. */
+  seasonal?: SeasonalCalibration;
 }
 
 /** Per-feature |z| cap so one feature's huge miss cannot swamp the mean. */
@@ -104,7 +128,7 @@ function quantile(sorted: Float64Array, q: number): number {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
 }
 
-const round6 = (x: number) => Number(x.toPrecision(6));
+export const round6 = (x: number) => Number(x.toPrecision(6));
 
 /** Fits the empirical CDF and exponential tail on training surprise values (finite ones only). */
 export function fitSurpriseCalibration(
@@ -112,6 +136,16 @@ export function fitSurpriseCalibration(
   residualScale: number[],
   aggregate: SurpriseAggregate
 ): SurpriseCalibration {
+  return {
+    aggregate,
+    residualScale: residualScale.map(round6),
+    ...fitNullDistribution(values),
+    logistic: { ...DEFAULT_LOGISTIC },
+  };
+}
+
+/** Empirical CDF and exponential tail of the finite values. */
+export function fitNullDistribution(values: ArrayLike<number>): NullDistribution {
   const xs = Float64Array.from(Array.from(values).filter(Number.isFinite)).sort();
   if (xs.length < 20) {
     throw new Error(`only ${xs.length} training steps could be scored; need at least 20 to calibrate surprise`);
@@ -128,17 +162,14 @@ export function fitSurpriseCalibration(
   }
   const meanExcess = round6(Math.max(1e-6, n > 0 ? excess / n : threshold * 0.5));
   return {
-    aggregate,
-    residualScale: residualScale.map(round6),
     quantileLevels: QUANTILE_LEVELS.map(round6),
     quantiles,
     tail: { level: TAIL_LEVEL, threshold, meanExcess },
-    logistic: { ...DEFAULT_LOGISTIC },
   };
 }
 
 /** P(S > s) on normal training data: interpolated empirical CDF below the tail threshold, exponential above. */
-export function exceedance(cal: SurpriseCalibration, s: number): number {
+export function exceedance(cal: NullDistribution, s: number): number {
   const { level, threshold, meanExcess } = cal.tail;
   if (s >= threshold) {
     return (1 - level) * Math.exp(-(s - threshold) / meanExcess);
@@ -161,8 +192,101 @@ export function exceedance(cal: SurpriseCalibration, s: number): number {
 }
 
 /** −log10 P(S > s): the evidence scale the logistic works on. */
-export function surpriseEvidence(cal: SurpriseCalibration, s: number): number {
+export function surpriseEvidence(cal: NullDistribution, s: number): number {
   return -Math.log10(Math.max(1e-300, exceedance(cal, s)));
+}
+
+/**
+ * Trailing exponentially weighted mean over a fixed number of steps (missing steps skipped), so a step's
+ * value does not depend on where the fetched range starts once `steps` of history are there.
+ */
+export function smoothTrailing(x: Float64Array, sm: Smoothing | undefined): Float64Array {
+  if (!sm || sm.alpha >= 1) {
+    return x;
+  }
+  const out = new Float64Array(x.length).fill(NaN);
+  const decay = 1 - sm.alpha;
+  for (let t = 0; t < x.length; t++) {
+    if (!Number.isFinite(x[t])) {
+      continue;
+    }
+    let sum = 0;
+    let weight = 0;
+    let w = 1;
+    for (let k = 0; k < sm.steps && k <= t; k++, w *= decay) {
+      if (Number.isFinite(x[t - k])) {
+        sum += w * x[t - k];
+        weight += w;
+      }
+    }
+    out[t] = sum / weight;
+  }
+  return out;
+}
+
+/** Fisher's combination of two p-values: P(U·V ≤ p·q) for independent uniforms. */
+export function combinePValues(p: number, q: number): number {
+  const c = p * q;
+  return c > 0 ? Math.min(1, c * (1 - Math.log(c))) : 0;
+}
+
+export interface SurpriseEvidence extends SurpriseSeries {
+  /** [T] −log10 of the combined null p-value; NaN where the forecast surprise is missing. */
+  evidence: Float64Array;
+  /** [T] the seasonal surprise (NaN without the seasonal part or its history). */
+  seasonal: Float64Array;
+}
+
+/**
+ * The evidence a step is anomalous: forecast surprise (and seasonal surprise, when calibrated), each
+ * smoothed and turned into its null p-value, combined. perFeature takes, per feature, the larger of the
+ * forecast and seasonal terms, so explanations name a feature that only the seasonal part flags.
+ */
+export function surpriseEvidenceSeries(
+  prepared: PreparedInputs,
+  stream: StreamOutput,
+  cal: SurpriseCalibration
+): SurpriseEvidence {
+  const fc = computeSurprise(prepared, stream, cal.residualScale, cal.aggregate);
+  const perFeature = fc.perFeature;
+  let seasonal: Float64Array | undefined;
+  if (cal.seasonal) {
+    const s = seasonalSurprise(
+      seasonalDeviation(prepared, cal.seasonal.periodSteps, cal.seasonal.days),
+      cal.seasonal.scale
+    );
+    seasonal = s.surprise;
+    for (let i = 0; i < perFeature.length; i++) {
+      if (s.perFeature[i] > perFeature[i]) {
+        perFeature[i] = s.perFeature[i];
+      }
+    }
+  }
+  return { surprise: fc.surprise, perFeature, ...combineEvidence(cal, fc.surprise, seasonal) };
+}
+
+/** Smooths the forecast (and seasonal) surprise and combines their null p-values into evidence. */
+export function combineEvidence(
+  cal: SurpriseCalibration,
+  forecastSurprise: Float64Array,
+  seasonalSurprise: Float64Array | undefined
+): { evidence: Float64Array; seasonal: Float64Array } {
+  const T = forecastSurprise.length;
+  const forecast = smoothTrailing(forecastSurprise, cal.smoothing);
+  const seasonal =
+    cal.seasonal && seasonalSurprise ? smoothTrailing(seasonalSurprise, cal.smoothing) : new Float64Array(T).fill(NaN);
+  const evidence = new Float64Array(T).fill(NaN);
+  for (let t = 0; t < T; t++) {
+    if (!Number.isFinite(forecast[t])) {
+      continue;
+    }
+    let p = exceedance(cal, forecast[t]);
+    if (cal.seasonal && Number.isFinite(seasonal[t])) {
+      p = combinePValues(p, exceedance(cal.seasonal, seasonal[t]));
+    }
+    evidence[t] = -Math.log10(Math.max(1e-300, p));
+  }
+  return { evidence, seasonal };
 }
 
 /**
@@ -237,10 +361,10 @@ export function fitLogistic(
   return { slope: round6(b), intercept: round6(-a / b) };
 }
 
-export function surpriseProbability(cal: SurpriseCalibration, s: number): number {
-  if (!Number.isFinite(s)) {
+/** The calibrated probability of a step's evidence (surpriseEvidenceSeries). */
+export function evidenceProbability(cal: SurpriseCalibration, evidence: number): number {
+  if (!Number.isFinite(evidence)) {
     return NaN;
   }
-  const x = surpriseEvidence(cal, s);
-  return orderedProbability(cal.logistic.slope * (x - cal.logistic.intercept));
+  return orderedProbability(cal.logistic.slope * (evidence - cal.logistic.intercept));
 }

@@ -2,6 +2,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 
 import { generateLabelledSeries } from '../generator';
+import { Rng } from '../rng';
 import { averagePrecision } from './metrics';
 import { checkCompatible, loadModel, type ModelDocument } from './modelDocument';
 import { lstmDetector } from './lstmDetector';
@@ -171,6 +172,9 @@ describe('model document', () => {
     );
     expect(() => loadModel(edit((d) => (d.weights.data = '***')))).toThrow(/not valid base64/);
     expect(() => loadModel(edit((d) => (d.preprocessing.scale[0] = 0)))).toThrow(/positive scale/);
+    expect(() => loadModel(edit((d) => (d.surprise.smoothing = { alpha: 0, steps: 24 })))).toThrow(/smoothing/);
+    expect(() => loadModel(edit((d) => (d.surprise.seasonal.scale = [1])))).toThrow(/seasonal has the wrong shape/);
+    expect(() => loadModel(edit((d) => (d.surprise.seasonal.periodSteps = 12)))).toThrow(/is not one day/);
     const model = loadModel(doc);
     const m = data.matrix;
     const swapped = { ...m, features: [m.features[1], m.features[0], ...m.features.slice(2)] };
@@ -180,6 +184,51 @@ describe('model document', () => {
     expect(() => scoreSeries(model, { ...m, stepMs: 300_000, times: m.times.map((_, i) => i * 300_000) })).toThrow(
       /trained on 3600s steps, data has 300s steps/
     );
+  });
+});
+
+describe('surprise smoothing and seasonal part', () => {
+  const s = series(30, 'season');
+  const unlabelled = { matrix: s.matrix, labels: s.labels.map(() => null) };
+
+  it('are chosen on labelled rows when there are any, else set by default', async () => {
+    const plain = await trainModel(unlabelled, SMALL);
+    expect(plain.training.surpriseChosenBy).toBe('default');
+    expect(plain.surprise.seasonal?.periodSteps).toBe(24);
+    expect(plain.surprise.smoothing).toEqual({ alpha: 0.982, steps: 6 }); // hourly: next to none
+    const labelled = await trainModel(s, SMALL);
+    expect(labelled.training.surpriseChosenBy).toBe('labels');
+    expect(labelled.training.surpriseLabelledAp).toBeGreaterThan(0);
+  });
+
+  it('catch a day that lost its rhythm with the seasonal part, not without it', async () => {
+    // Three counts with a strong daily rhythm and Poisson noise; day 25 flattened to the day's mean, so
+    // its totals are normal and it is smoother step to step than any other day.
+    const rng = new Rng('rhythm');
+    const T = 30 * 24;
+    const day = (t: number) => Math.floor(t / 24);
+    const rate = (t: number, f: number) => 200 * (1 + 0.6 * Math.sin((2 * Math.PI * (t + 4 * f)) / 24));
+    const values = Array.from({ length: T }, (_, t) =>
+      [0, 1, 2].map((f) => (day(t) === 25 ? Math.round(200 + rng.normal() * 14) : rng.poisson(rate(t, f))))
+    );
+    const m = {
+      times: values.map((_, t) => Date.UTC(2024, 0, 1) + t * 3_600_000),
+      stepMs: 3_600_000,
+      features: ['a', 'b', 'c'],
+    };
+    const flat = { ...m, values };
+    const doc = await trainModel({ matrix: flat, labels: flat.times.map(() => null) }, SMALL);
+    const rows = m.times.map((_, t) => t).filter((t) => day(t) >= 20);
+    const truth = rows.map((t) => (day(t) === 25 ? 1 : 0) as 0 | 1);
+    const ap = (d: ModelDocument) => {
+      const p = scoreSeries(loadModel(d), flat).probability;
+      return averagePrecision(
+        rows.map((t) => p[t]),
+        truth
+      );
+    };
+    const withoutSeasonal = { ...doc, surprise: { ...doc.surprise, seasonal: undefined } };
+    expect(ap(doc)).toBeGreaterThan(ap(withoutSeasonal) + 0.2);
   });
 });
 

@@ -103,22 +103,16 @@ export async function trainModel(series: TrainingSeries, opts: TrainOptions = {}
   // What the document stores is what we calibrate and validate with.
   const weights = unflattenWeights(cfg, roundToFloat16(flattenWeights(fit.weights)));
   const stream = streamForward(cfg, weights, data.prep.inputs, T);
-  const surprise = calibrateSurprise(data, stream, opts.surpriseAggregate ?? 'mean');
-  const doc = buildModelDocument(
-    cfg,
-    m,
-    opts.featureSources,
-    data,
-    weights,
-    surprise.calibration,
-    surprise.calibratedOn,
-    {
-      settings,
-      epochsRun: fit.epochsRun,
-      bestEpoch: fit.bestEpoch,
-      history: fit.history,
-    }
-  );
+  const surprise = calibrateSurprise(data, stream, opts.surpriseAggregate ?? 'mean', {
+    stepMs: m.stepMs,
+    contextSteps: C,
+  });
+  const doc = buildModelDocument(cfg, m, opts.featureSources, data, weights, surprise, {
+    settings,
+    epochsRun: fit.epochsRun,
+    bestEpoch: fit.bestEpoch,
+    history: fit.history,
+  });
   if (data.nVal > 0) {
     chooseProbabilitySource(doc, m, data, opts.useClassifier === undefined || opts.useClassifier === 'auto');
   }

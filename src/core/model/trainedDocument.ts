@@ -9,7 +9,7 @@ import {
   type TrainingMetadata,
 } from './modelDocument';
 import { parameterCount, type NetworkConfig, type NetworkWeights } from './network';
-import type { SurpriseCalibration } from './surprise';
+import type { SurpriseFit } from './calibration';
 import type { TrainingData } from './trainingData';
 
 /** Figures the document records (losses, AP) keep 4 significant digits. */
@@ -30,8 +30,7 @@ export function buildModelDocument(
   data: TrainingData,
   /** float16-rounded: what the document stores is what calibration and validation used. */
   weights: NetworkWeights,
-  surprise: SurpriseCalibration,
-  calibratedOn: TrainingMetadata['calibratedOn'],
+  surprise: SurpriseFit,
   run: TrainingRun
 ): ModelDocument {
   const C = cfg.contextSteps;
@@ -67,7 +66,7 @@ export function buildModelDocument(
       anomalousRows,
       anomalyEvents,
     },
-    surprise,
+    surprise: surprise.calibration,
     training: {
       seed: run.settings.seed,
       epochs: run.settings.epochs,
@@ -80,7 +79,9 @@ export function buildModelDocument(
       trainUntil: iso(m.times[T - 1]),
       trainRows: T - data.nVal,
       validationRows: data.nVal,
-      calibratedOn,
+      calibratedOn: surprise.calibratedOn,
+      surpriseChosenBy: surprise.choice.chosenBy,
+      ...(surprise.choice.ap !== undefined ? { surpriseLabelledAp: surprise.choice.ap } : {}),
       labelledRows: data.labelledRows,
       anomalousRows,
       anomalyEvents,
