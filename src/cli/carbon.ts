@@ -5,7 +5,17 @@
 import net from 'node:net';
 
 /** Carbon could not be reached or the connection broke; the message names host and port. */
-export class CarbonError extends Error {}
+export class CarbonError extends Error {
+  constructor(
+    message: string,
+    /** A timeout or a broken connection, which may pass; a refused connection or unknown host will not. */
+    readonly transient = false
+  ) {
+    super(message);
+  }
+}
+
+const BROKEN = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
 
 export interface CarbonTarget {
   host: string;
@@ -62,10 +72,12 @@ export function sendPlaintext(chunks: Iterable<string>, target: CarbonTarget): P
     };
     const socket = net.createConnection({ host: target.host, port: target.port });
     socket.setTimeout(target.timeoutMs ?? 30_000);
-    socket.on('timeout', () => done(new CarbonError(`${where}: timed out`)));
-    socket.on('error', (err) => done(new CarbonError(`${where}: ${err.message}`)));
+    socket.on('timeout', () => done(new CarbonError(`${where}: timed out`, true)));
+    socket.on('error', (err: NodeJS.ErrnoException) =>
+      done(new CarbonError(`${where}: ${err.message}`, BROKEN.has(err.code ?? '')))
+    );
     socket.on('close', (hadError) =>
-      done(hadError ? new CarbonError(`${where}: connection closed with an error`) : undefined)
+      done(hadError ? new CarbonError(`${where}: connection closed with an error`, true) : undefined)
     );
     const pump = () => {
       for (;;) {

@@ -8,11 +8,27 @@ import { checkGraphiteOnce, verifyGraphite, GraphiteVerifyError } from '../core/
 import { CarbonError, parseHostPort, seedGraphite, sendPlaintext } from './graphiteSeeder';
 
 /** Carbon line receiver + graphite-web render, in memory; points become visible after `flushDelayMs`. */
-async function fakeGraphite(opts: { flushDelayMs?: number; dropOnFirstConnection?: string } = {}) {
+async function fakeGraphite(
+  opts: {
+    flushDelayMs?: number;
+    dropOnFirstConnection?: string;
+    /** Answer the first renders with this status (graphite-web's 500 when its carbon fetch times out). */
+    renderFailures?: { status: number; count: number };
+    /** Accept the first connection and never read from it (a carbon that stopped answering). */
+    hangFirstConnection?: boolean;
+  } = {}
+) {
   const store = new Map<string, Map<number, number>>();
   let connections = 0;
+  let renders = 0;
+  const sockets: net.Socket[] = [];
   const carbon = net.createServer((sock) => {
+    sockets.push(sock);
     const conn = ++connections;
+    if (conn === 1 && opts.hangFirstConnection) {
+      sock.pause();
+      return;
+    }
     let buf = '';
     sock.on('data', (d) => {
       buf += d.toString();
@@ -36,6 +52,11 @@ async function fakeGraphite(opts: { flushDelayMs?: number; dropOnFirstConnection
     let body = '';
     req.on('data', (d) => (body += d));
     req.on('end', () => {
+      if (++renders <= (opts.renderFailures?.count ?? 0)) {
+        res.writeHead(opts.renderFailures!.status, { 'content-type': 'text/plain' });
+        res.end('fetch from carbon timed out after 6.0 s');
+        return;
+      }
       const params = new URLSearchParams(body);
       const from = Number(params.get('from'));
       const until = Number(params.get('until'));
@@ -54,9 +75,12 @@ async function fakeGraphite(opts: { flushDelayMs?: number; dropOnFirstConnection
   await new Promise<void>((r) => web.listen(0, '127.0.0.1', r));
   return {
     store,
+    renders: () => renders,
+    connections: () => connections,
     carbonPort: (carbon.address() as net.AddressInfo).port,
     url: `http://127.0.0.1:${(web.address() as net.AddressInfo).port}`,
     close: async () => {
+      sockets.forEach((s) => s.destroy());
       await new Promise((r) => carbon.close(r));
       await new Promise((r) => web.close(r));
     },
@@ -186,6 +210,87 @@ describe('seedGraphite against a fake carbon + graphite-web', () => {
     } finally {
       await fake.close();
     }
+  });
+
+  it('polls on through transient render failures (HTTP 5xx), saying so, and passes', async () => {
+    const fake = await fakeGraphite({ renderFailures: { status: 500, count: 2 } });
+    try {
+      const logs: string[] = [];
+      const r = await seedGraphite(g, {
+        host: '127.0.0.1',
+        port: fake.carbonPort,
+        url: fake.url,
+        pool: 'unit',
+        verifyTimeoutMs: 60_000,
+        log: (m) => logs.push(m),
+      });
+      expect(r.verify?.ok).toBe(true);
+      expect(
+        logs.filter((m) => /render check: .*HTTP 500: fetch from carbon timed out.*polling again/.test(m))
+      ).toHaveLength(2);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('gives up on renders that keep failing at its timeout and says what is still unchecked', async () => {
+    const fake = await fakeGraphite({ renderFailures: { status: 503, count: Infinity } });
+    try {
+      const series = gridGraphiteSeries(g, 'unit');
+      await sendPlaintext(plaintextChunks(series), { host: '127.0.0.1', port: fake.carbonPort });
+      const err = await verifyGraphite(series, { url: fake.url, timeoutMs: 300, pollMs: 50 }).catch((e) => e);
+      expect(err).toBeInstanceOf(GraphiteVerifyError);
+      expect(err.message).toMatch(
+        new RegExp(
+          `none of the ${series.length} Graphite series could be checked[\\s\\S]*last render error: graphite-web /render: HTTP 503`
+        )
+      );
+      expect(fake.renders()).toBeGreaterThan(1);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('does not retry a render answered 400 (a bad request will not pass)', async () => {
+    const fake = await fakeGraphite({ renderFailures: { status: 400, count: Infinity } });
+    try {
+      const series = gridGraphiteSeries(g, 'unit');
+      const err = await verifyGraphite(series, { url: fake.url, timeoutMs: 60_000, pollMs: 50 }).catch((e) => e);
+      expect(err.message).toMatch(/HTTP 400/);
+      expect(fake.renders()).toBe(1);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('sends again when carbon stops answering mid-send (timeout), and fails at once when it refuses', async () => {
+    const fake = await fakeGraphite({ hangFirstConnection: true });
+    try {
+      const logs: string[] = [];
+      const r = await seedGraphite(g, {
+        host: '127.0.0.1',
+        port: fake.carbonPort,
+        timeoutMs: 300,
+        url: fake.url,
+        pool: 'unit',
+        verifyTimeoutMs: 60_000,
+        log: (m) => logs.push(m),
+      });
+      expect(r.verify?.ok).toBe(true);
+      expect(fake.connections()).toBe(2);
+      expect(logs.join('\n')).toMatch(/timed out; sending again \(attempt 2 of 3\)/);
+    } finally {
+      await fake.close();
+    }
+    const srv = net.createServer();
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const port = (srv.address() as net.AddressInfo).port;
+    await new Promise((r) => srv.close(r));
+    const logs: string[] = [];
+    const err = await seedGraphite(g, { host: '127.0.0.1', port, log: (m) => logs.push(m) }).catch((e) => e);
+    expect(err).toBeInstanceOf(CarbonError);
+    expect(err.message).toMatch(/ECONNREFUSED/);
+    expect(logs).toEqual([]);
   });
 
   it('fails clearly when carbon is not listening', async () => {

@@ -11,7 +11,7 @@ import {
   type GraphiteSeries,
 } from '../core/seed/graphiteMetrics';
 import { GraphiteVerifyError, verifyGraphite, type GraphiteVerifyReport } from '../core/seed/graphiteRender';
-import { sendPlaintext, type CarbonTarget } from './carbon';
+import { CarbonError, sendPlaintext, type CarbonTarget } from './carbon';
 
 // The carbon client lives in ./carbon (shared with the watcher); re-exported for the seeder's callers.
 export { CarbonError, parseHostPort, sendPlaintext, type CarbonTarget } from './carbon';
@@ -23,6 +23,8 @@ export interface GraphiteSeedOptions extends CarbonTarget {
   verifyTimeoutMs?: number;
   /** Re-send everything once if the check still fails at its timeout (whisper writes are idempotent). */
   resendOnMismatch?: boolean;
+  /** Tries of a send that timed out or broke off (default 3; whisper writes are idempotent). */
+  sendAttempts?: number;
   log?: (message: string) => void;
 }
 
@@ -49,7 +51,20 @@ export async function seedGraphiteSeries(
   const log = o.log ?? (() => undefined);
   const datapoints = countDatapoints(series);
   const t0 = Date.now();
-  const { bytes } = await sendPlaintext(plaintextChunks(series), o);
+  const send = async (part: GraphiteSeries[]) => {
+    const attempts = o.sendAttempts ?? 3;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await sendPlaintext(plaintextChunks(part), o);
+      } catch (err) {
+        if (!(err instanceof CarbonError) || !err.transient || attempt >= attempts) {
+          throw err;
+        }
+        log(`${err.message}; sending again (attempt ${attempt + 1} of ${attempts})`);
+      }
+    }
+  };
+  const { bytes } = await send(series);
   const sendMs = Date.now() - t0;
   const report: GraphiteSeedReport = {
     series: series.length,
@@ -66,10 +81,15 @@ export async function seedGraphiteSeries(
     return report;
   }
   const timeoutMs = o.verifyTimeoutMs ?? 120_000;
+  const onRetry = (reason: string, elapsedMs: number) =>
+    log(
+      `render check: ${reason}; polling again (${Math.round(elapsedMs / 1000)} s of at most ${Math.round(timeoutMs / 1000)} s)`
+    );
   try {
     report.verify = await verifyGraphite(series, {
       url: o.url,
       timeoutMs: o.resendOnMismatch ? timeoutMs / 2 : timeoutMs,
+      onRetry,
     });
   } catch (err) {
     if (!o.resendOnMismatch || !(err instanceof GraphiteVerifyError) || !err.report) {
@@ -78,8 +98,8 @@ export async function seedGraphiteSeries(
     // Carbon may have dropped points (e.g. create rate limits); re-sending is idempotent in whisper.
     const bad = new Set(err.report.mismatches.map((m) => m.path));
     log(`render check: ${bad.size} series incomplete; sending them once more`);
-    await sendPlaintext(plaintextChunks(series.filter((s) => bad.has(s.path))), o);
-    report.verify = await verifyGraphite(series, { url: o.url, timeoutMs: timeoutMs / 2 });
+    await send(series.filter((s) => bad.has(s.path)));
+    report.verify = await verifyGraphite(series, { url: o.url, timeoutMs: timeoutMs / 2, onRetry });
   }
   report.totalMs = Date.now() - t0;
   log(`render check: ${series.length} series match (${report.verify.polls} polls, ${report.verify.elapsedMs} ms)`);

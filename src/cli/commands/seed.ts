@@ -1,5 +1,6 @@
 import { UsageError, type CliCommand } from '../command';
 import { checkOutputs, writeFileAtomic } from '../files';
+import { createProgress, type Progress } from '../progress';
 import {
   DEFAULT_SEED_DAYS,
   DEFAULT_SEED_SCALE,
@@ -147,7 +148,8 @@ async function loadEs(
   values: Record<string, unknown>,
   verify: boolean
 ): Promise<boolean> {
-  let lastPrint = 0;
+  let progress: Progress | undefined;
+  let shownStep = -1;
   try {
     const r = await seedElasticsearch(grid, {
       url,
@@ -157,17 +159,24 @@ async function loadEs(
       maxRetries: nonNegativeInteger(values, 'max-retries', 8),
       fresh: Boolean(values.fresh),
       verify,
-      onEvent: (e) => console.error(`elasticsearch: ${describeEsEvent(e)}`),
+      onEvent: (e) =>
+        progress
+          ? progress.log(`elasticsearch: ${describeEsEvent(e)}`)
+          : console.error(`elasticsearch: ${describeEsEvent(e)}`),
       onProgress: (p) => {
-        const now = Date.now();
-        if (now - lastPrint >= 2000 || p.sent === p.total) {
-          lastPrint = now;
-          console.error(
-            `elasticsearch: ${p.sent}/${p.total} documents (${Math.floor((100 * p.sent) / Math.max(p.total, 1))}%), ${Math.round(p.docsPerSecond)} docs/s`
+        progress ??= createProgress('elasticsearch: documents', p.total);
+        // Off a terminal, one line per 5 % of the documents (a long load still shows it moves).
+        const step = Math.floor((20 * p.sent) / Math.max(p.total, 1));
+        if (progress.tty || step > shownStep) {
+          shownStep = step;
+          progress.update(
+            p.sent,
+            `${Math.floor((100 * p.sent) / Math.max(p.total, 1))}%, ${Math.round(p.docsPerSecond)} docs/s`
           );
         }
       },
     });
+    progress?.finish();
     console.error(
       `elasticsearch: loaded ${r.documents} documents in ${(r.elapsedMs / 1000).toFixed(1)} s (${Math.round(r.docsPerSecond)} docs/s, ` +
         `${r.retriedRequests} request retries, ${r.retriedItems} item retries)` +
@@ -175,6 +184,7 @@ async function loadEs(
     );
     return true;
   } catch (err) {
+    progress?.finish();
     if (err instanceof EsSeedError) {
       console.error(`elasticsearch: FAILED\n${esFailureText(err)}`);
       return false;
@@ -192,6 +202,8 @@ export function describeEsEvent(e: EsSeedEvent): string {
       return `deleted ${e.indices} daily indices of the range (--fresh)`;
     case 'itemsRejected':
       return `${e.count} documents rejected with 429, retrying in ${e.retryInMs} ms`;
+    case 'retry':
+      return `${e.what}: ${e.reason}; retry ${e.attempt}/${e.maxRetries} in ${(e.retryInMs / 1000).toFixed(1)} s`;
   }
 }
 

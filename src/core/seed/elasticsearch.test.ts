@@ -33,6 +33,8 @@ class FakeEs {
   attempts = new Map<string, number>();
   countSkew = 0;
   networkErrors = 0;
+  /** The code Node's fetch puts on the cause of its "fetch failed". */
+  networkErrorCode = 'UND_ERR_CONNECT_TIMEOUT';
 
   fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
     const url = new URL(String(input));
@@ -44,7 +46,8 @@ class FakeEs {
     });
     if (this.networkErrors > 0) {
       this.networkErrors--;
-      throw new TypeError('fetch failed');
+      const cause = Object.assign(new Error(`connect ${this.networkErrorCode}`), { code: this.networkErrorCode });
+      throw Object.assign(new TypeError('fetch failed'), { cause });
     }
     const body = init?.body === undefined ? undefined : String(init.body);
     const json = (status: number, obj: unknown) =>
@@ -177,6 +180,53 @@ describe('seedElasticsearch', () => {
     expect(r.retriedRequests).toBe(3);
     expect(es.total()).toBe(total);
     expect(sleeps.slice(0, 2)).toEqual([100, 100]);
+  });
+
+  it('fails at once, naming the cause, on a refused connection or an unknown host; retries timeouts with a line each', async () => {
+    for (const [code, said] of [
+      ['ECONNREFUSED', /connection refused by es\.test:9200 \(ECONNREFUSED\)/],
+      ['ENOTFOUND', /unknown host es\.test \(ENOTFOUND\)/],
+    ] as const) {
+      const es = new FakeEs();
+      es.networkErrors = 5;
+      es.networkErrorCode = code;
+      const sleeps: number[] = [];
+      const err = await seedElasticsearch(g, opts(es, { sleep: async (ms) => void sleeps.push(ms) })).catch((e) => e);
+      expect(err.message).toMatch(said);
+      expect({ calls: es.calls.length, sleeps }).toEqual({ calls: 1, sleeps: [] });
+    }
+    const es = new FakeEs();
+    es.networkErrors = 2;
+    es.networkErrorCode = 'UND_ERR_HEADERS_TIMEOUT';
+    const events: EsSeedEvent[] = [];
+    const r = await seedElasticsearch(g, opts(es, { backoffMs: 100, onEvent: (e) => events.push(e) }));
+    expect(r.ok).toBe(true);
+    expect(events.filter((e) => e.type === 'retry')).toEqual([
+      {
+        type: 'retry',
+        what: 'PUT /_index_template/gridsentinel-test',
+        reason: 'timed out (UND_ERR_HEADERS_TIMEOUT)',
+        attempt: 1,
+        maxRetries: 8,
+        retryInMs: 100,
+      },
+      {
+        type: 'retry',
+        what: 'PUT /_index_template/gridsentinel-test',
+        reason: 'timed out (UND_ERR_HEADERS_TIMEOUT)',
+        attempt: 2,
+        maxRetries: 8,
+        retryInMs: 200,
+      },
+    ]);
+  });
+
+  it('does not retry HTTP 502 (only 429, 503 and 504 may pass)', async () => {
+    const es = new FakeEs();
+    es.bulkHttpErrors = [502];
+    const err = await seedElasticsearch(g, opts(es, { concurrency: 1 })).catch((e) => e);
+    expect(err.message).toMatch(/_bulk failed: HTTP 502/);
+    expect(es.calls.filter((c) => c.path.startsWith('/_bulk'))).toHaveLength(1);
   });
 
   it('backs off exponentially', async () => {

@@ -6,7 +6,7 @@
 import type { GeneratedGrid } from '../generator/simulate';
 import { bulkIndex } from './esBulk';
 import { DEFAULT_INDEX_PREFIX, expectedDailyCounts, gridDocuments, gridIndices } from './esDocuments';
-import { DEFAULT_MAX_RETRIES, defaultSleep, expectOk, makeEsClient, type EsHttpOptions } from './esHttp';
+import { DEFAULT_MAX_RETRIES, defaultSleep, expectOk, makeEsClient, type EsHttpOptions, type EsRetry } from './esHttp';
 import { EsSeedError, formatEsFailure, type EsSeedReport } from './esReport';
 import { putTemplate, templateNameFor } from './esTemplate';
 import { countPerDay } from './esVerify';
@@ -23,7 +23,8 @@ export interface EsProgress {
 export type EsSeedEvent =
   | { type: 'template'; name: string; indexPattern: string }
   | { type: 'deleted'; indices: number }
-  | { type: 'itemsRejected'; count: number; retryInMs: number };
+  | { type: 'itemsRejected'; count: number; retryInMs: number }
+  | ({ type: 'retry' } & EsRetry);
 
 export interface EsSeedOptions extends EsHttpOptions {
   indexPrefix?: string;
@@ -51,7 +52,16 @@ export interface EsSeedOptions extends EsHttpOptions {
 export async function seedElasticsearch(g: GeneratedGrid, o: EsSeedOptions): Promise<EsSeedReport> {
   const t0 = Date.now();
   const sleep = o.sleep ?? defaultSleep;
-  const client = makeEsClient(o, sleep);
+  const client = makeEsClient(
+    {
+      ...o,
+      onRetry: (r) => {
+        o.onRetry?.(r);
+        o.onEvent?.({ type: 'retry', ...r });
+      },
+    },
+    sleep
+  );
   const prefix = o.indexPrefix ?? DEFAULT_INDEX_PREFIX;
   const batchSize = o.batchSize ?? 5000;
   if (!Number.isInteger(batchSize) || batchSize < 1) {

@@ -1,8 +1,10 @@
 /**
  * HTTP to Elasticsearch/OpenSearch with fetch only (Node and browsers): credentials in the URL become
- * Basic auth, and 429/502/503/504 or network errors are retried with exponential backoff.
+ * Basic auth. Only what passes is retried, with exponential backoff: HTTP 429, 503 and 504, timeouts and
+ * a broken connection; a refused connection or an unknown host fails at once, naming the cause.
  */
 import { EsHttpError, EsSeedError } from './esReport';
+import { describeFetchError } from './fetchErrors';
 
 export interface EsHttpOptions {
   /** Base URL, e.g. http://localhost:9200 (user:password@ in the URL becomes Basic auth). */
@@ -13,6 +15,19 @@ export interface EsHttpOptions {
   backoffMs?: number;
   headers?: Record<string, string>;
   fetch?: typeof fetch;
+  /** Before each wait for a retry, so a caller can say why it waits. */
+  onRetry?: (r: EsRetry) => void;
+}
+
+export interface EsRetry {
+  /** "POST /_bulk" */
+  what: string;
+  /** "HTTP 503", "timed out (UND_ERR_HEADERS_TIMEOUT)" */
+  reason: string;
+  /** 1-based number of this retry. */
+  attempt: number;
+  maxRetries: number;
+  retryInMs: number;
 }
 
 export interface EsResponse {
@@ -28,7 +43,7 @@ export interface EsClient {
   retriedRequests: number;
 }
 
-const RETRY_STATUS = new Set([429, 502, 503, 504]);
+const RETRY_STATUS = new Set([429, 503, 504]);
 
 export const DEFAULT_MAX_RETRIES = 8;
 
@@ -65,26 +80,34 @@ export function makeEsClient(o: EsHttpOptions, sleep: (ms: number) => Promise<vo
     retriedRequests: 0,
     async request(method, path, body, contentType = 'application/json') {
       for (let attempt = 0; ; attempt++) {
+        const wait = async (reason: string) => {
+          client.retriedRequests++;
+          const retryInMs = backoffDelay(o.backoffMs, attempt);
+          o.onRetry?.({ what: `${method} ${path}`, reason, attempt: attempt + 1, maxRetries, retryInMs });
+          await sleep(retryInMs);
+        };
         let res: Response;
+        let text: string;
         try {
           res = await doFetch(`${base}${path}`, {
             method,
             headers: body === undefined ? headers : { ...headers, 'content-type': contentType },
             body,
           });
+          text = await res.text();
         } catch (err) {
+          const { reason, retry } = describeFetchError(err, base);
+          if (!retry) {
+            throw new EsSeedError(`${method} ${path}: ${reason}`);
+          }
           if (attempt >= maxRetries) {
-            const reason = err instanceof Error ? err.message : String(err);
             throw new EsSeedError(`${method} ${path}: ${reason} (gave up after ${attempt + 1} attempts)`);
           }
-          client.retriedRequests++;
-          await sleep(backoffDelay(o.backoffMs, attempt));
+          await wait(reason);
           continue;
         }
-        const text = await res.text();
         if (RETRY_STATUS.has(res.status) && attempt < maxRetries) {
-          client.retriedRequests++;
-          await sleep(backoffDelay(o.backoffMs, attempt));
+          await wait(`HTTP ${res.status}`);
           continue;
         }
         return { status: res.status, json: parseJson(text), text };

@@ -2,6 +2,7 @@
  * Checks through graphite-web's render API that every series sent to carbon arrived; carbon writes
  * asynchronously, so verifyGraphite polls.
  */
+import { describeFetchError } from './fetchErrors';
 import type { GraphiteSeries } from './graphiteMetrics';
 import { isRecord } from './json';
 
@@ -32,12 +33,16 @@ export interface GraphiteVerifyOptions {
   fetch?: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
   headers?: Record<string, string>;
+  /** A render failed in a way that may pass (5xx, timeout); the check polls on until its timeout. */
+  onRetry?: (reason: string, elapsedMs: number) => void;
 }
 
 export class GraphiteVerifyError extends Error {
   constructor(
     message: string,
-    readonly report?: GraphiteVerifyReport
+    readonly report?: GraphiteVerifyReport,
+    /** The render failed in a way that may pass: HTTP 5xx, a timeout or a broken connection. */
+    readonly transient = false
   ) {
     super(message);
   }
@@ -102,14 +107,26 @@ export async function checkGraphiteOnce(
     params.set('from', String(first - 1));
     params.set('until', String(last + 1));
     params.set('format', 'json');
-    const res = await doFetch(`${base}/render`, {
-      method: 'POST',
-      headers: { ...o.headers, 'content-type': 'application/x-www-form-urlencoded' },
-      body: params.toString(),
-    });
-    const text = await res.text();
+    let res: Response;
+    let text: string;
+    try {
+      res = await doFetch(`${base}/render`, {
+        method: 'POST',
+        headers: { ...o.headers, 'content-type': 'application/x-www-form-urlencoded' },
+        body: params.toString(),
+      });
+      text = await res.text();
+    } catch (err) {
+      const { reason, retry } = describeFetchError(err, base);
+      throw new GraphiteVerifyError(`graphite-web /render: ${reason}`, undefined, retry);
+    }
     if (!res.ok) {
-      throw new GraphiteVerifyError(`graphite-web /render: HTTP ${res.status}: ${text.slice(0, 300)}`);
+      // graphite-web answers 500 when its fetch from carbon's cache times out under load: that passes.
+      throw new GraphiteVerifyError(
+        `graphite-web /render: HTTP ${res.status}: ${text.slice(0, 300)}`,
+        undefined,
+        res.status >= 500
+      );
     }
     let json: unknown;
     try {
@@ -152,22 +169,39 @@ export async function verifyGraphite(
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const timeoutMs = o.timeoutMs ?? 120_000;
   let polls = 0;
+  let last: GraphiteVerifyReport | undefined;
   for (;;) {
     polls++;
-    const checks = await checkGraphiteOnce(series, o);
-    const mismatches = checks.filter((c) => !matches(c));
-    const report: GraphiteVerifyReport = {
-      series: checks,
-      mismatches,
-      polls,
-      elapsedMs: Date.now() - t0,
-      ok: mismatches.length === 0,
-    };
-    if (report.ok) {
-      return report;
+    let failure: GraphiteVerifyError | undefined;
+    try {
+      const checks = await checkGraphiteOnce(series, o);
+      const mismatches = checks.filter((c) => !matches(c));
+      last = { series: checks, mismatches, polls, elapsedMs: Date.now() - t0, ok: mismatches.length === 0 };
+      if (last.ok) {
+        return last;
+      }
+    } catch (err) {
+      if (!(err instanceof GraphiteVerifyError) || !err.transient) {
+        throw err;
+      }
+      failure = err;
     }
-    if (Date.now() - t0 >= timeoutMs) {
-      throw new GraphiteVerifyError(formatGraphiteMismatch(report), report);
+    const elapsedMs = Date.now() - t0;
+    if (elapsedMs >= timeoutMs) {
+      if (!failure) {
+        throw new GraphiteVerifyError(formatGraphiteMismatch(last!), last);
+      }
+      // Say what is still missing: the last complete answer's mismatches, or that nothing was checked.
+      const missing = last
+        ? formatGraphiteMismatch({ ...last, polls, elapsedMs })
+        : `none of the ${series.length} Graphite series could be checked (after ${Math.round(elapsedMs / 1000)} s, ${polls} polls)`;
+      throw new GraphiteVerifyError(
+        `${missing}\n  last render error: ${failure.message}`,
+        last && { ...last, polls, elapsedMs }
+      );
+    }
+    if (failure) {
+      o.onRetry?.(failure.message, elapsedMs);
     }
     await sleep(o.pollMs ?? 1000);
   }
