@@ -20,6 +20,14 @@ export interface RegionInput {
   features?: string[];
 }
 
+/** Rank-weighted votes of each step's top features (the first of n gets n), as RegionInput contributions. */
+export function topFeatureVotes(
+  topFeatures: ReadonlyArray<readonly string[]>,
+  features: readonly string[]
+): number[][] {
+  return topFeatures.map((top) => features.map((f) => (top.includes(f) ? top.length - top.indexOf(f) : 0)));
+}
+
 export function anomalyRegions(input: RegionInput, threshold: number, maxFeatures = 3): AnomalyRegion[] {
   if (!(threshold > 0 && threshold <= 1)) {
     throw new Error(`threshold must be in (0, 1], got ${threshold}`);

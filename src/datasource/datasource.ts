@@ -12,17 +12,19 @@ import {
 } from '@grafana/data';
 import { getTemplateSrv } from '@grafana/runtime';
 
-import { anomalyRegions, type AnomalyRegion } from '../core/anomalyRegions';
+import { anomalyRegions, topFeatureVotes, type AnomalyRegion } from '../core/anomalyRegions';
 import type { FeatureMatrix } from '../core/featureMatrix';
 import { labelTargets, stepLabels } from '../core/labels';
 import { loadModel, ModelDocumentError, type LoadedModel, type ModelDocument } from '../core/model/modelDocument';
 import { scoreSeries, scoreSeriesWith, type SeriesScores } from '../core/model/score';
 import { firstStepIndex, modelForMatrix, modelMismatch, scoringFetchStart } from '../core/model/scoreRange';
 import type { FeatureFetch } from '../core/sources/featureFetch';
-import { attributeRegions, type RegionWhere } from '../core/sources/regionAttribution';
+import type { BreakdownFieldCheck } from '../core/elasticsearch/breakdown';
+import { attributeRegions, whereFieldCheck, type RegionWhere } from '../core/sources/regionAttribution';
 import { fetchFeatureMatrixWithSummaries, type SourcedMatrix } from '../core/sources/summaryFetch';
 import { changeModel } from '../shared/datasourceSettings';
 import type { RetrainingDataSource, RetrainRequest, RetrainResult } from '../shared/retraining';
+import type { HourWhereRequest, WhereDataSource } from '../shared/where';
 import { featureMatrixToFrame, regionsToFrame, scoresToFrame, type WhereColumns } from './frames';
 import { checkDataSource } from './healthCheck';
 import { describeFetchError, proxyHttp } from './proxyClient';
@@ -43,11 +45,13 @@ type MatrixFetch = (fromMs: number, toMs: number, filters: Record<string, string
 
 export class GridSentinelDataSource
   extends DataSourceApi<GridSentinelQuery, GridSentinelOptions>
-  implements RetrainingDataSource
+  implements RetrainingDataSource, WhereDataSource
 {
   readonly settings: GridSentinelOptions & ResolvedOptions;
   private readonly sources: FeatureFetch;
   private loadedModel?: LoadedModel;
+  /** The breakdown fields' mapping check, kept a few minutes for hours asked one at a time. */
+  private whereCheck?: { atMs: number; check: Promise<BreakdownFieldCheck> };
 
   constructor(instanceSettings: DataSourceInstanceSettings<GridSentinelOptions>) {
     super(instanceSettings);
@@ -137,10 +141,7 @@ export class GridSentinelDataSource
     fetchMatrix: MatrixFetch
   ) {
     const type = target.queryType ?? DEFAULT_QUERY.queryType!;
-    const filters = {
-      [this.settings.experimentField]: this.filterValues(target.experiment, scopedVars),
-      [this.settings.scheddField]: this.filterValues(target.schedd, scopedVars),
-    };
+    const filters = this.filters(target, scopedVars);
     if (type === 'features') {
       const { matrix, provenance } = await fetchMatrix(from, to, filters);
       return featureMatrixToFrame(matrix, target.refId, provenance);
@@ -168,9 +169,7 @@ export class GridSentinelDataSource
         stepMs,
         probability: Array.from(scores.probability.subarray(start), (p) => (Number.isFinite(p) ? p : null)),
         // Rank-weighted votes of each hour's top features name what drove a region.
-        contributions: scores.topFeatures
-          .slice(start)
-          .map((top) => matrix.features.map((f) => (top.includes(f) ? top.length - top.indexOf(f) : 0))),
+        contributions: topFeatureVotes(scores.topFeatures.slice(start), matrix.features),
         features: matrix.features,
       },
       target.threshold ?? DEFAULT_THRESHOLD
@@ -205,6 +204,37 @@ export class GridSentinelDataSource
       const text = `unavailable (${describeFetchError('Elasticsearch', err)})`;
       return regions.map((r) => ({ startMs: r.startMs, endMs: r.endMs, text, hours: new Map() }));
     }
+  }
+
+  /**
+   * Where one hour's change is (the timeline tooltip, for an hour outside every region): one breakdown
+   * search; the mapping check is kept for 5 minutes so hovering hour after hour costs one request each.
+   */
+  async hourWhere(req: HourWhereRequest): Promise<string> {
+    const now = Date.now();
+    if (!this.whereCheck || now - this.whereCheck.atMs > 5 * 60e3) {
+      const kept = { atMs: now, check: whereFieldCheck(this.sources) };
+      // A failed check is not kept: the next hover asks again.
+      kept.check.catch(() => this.whereCheck === kept && (this.whereCheck = undefined));
+      this.whereCheck = kept;
+    }
+    const check = await this.whereCheck.check;
+    const stepMs = this.settings.stepSeconds * 1000;
+    const startMs = Math.floor(req.timeMs / stepMs) * stepMs;
+    const [where] = await attributeRegions(
+      this.sources,
+      [{ startMs, endMs: startMs + stepMs, topFeatures: req.topFeatures }],
+      { filters: this.filters(req, req.scopedVars ?? {}), check }
+    );
+    return where.text;
+  }
+
+  /** A query's experiment and schedd filters as exact values per field. */
+  private filters(q: Pick<GridSentinelQuery, 'experiment' | 'schedd'>, scopedVars: ScopedVars) {
+    return {
+      [this.settings.experimentField]: this.filterValues(q.experiment, scopedVars),
+      [this.settings.scheddField]: this.filterValues(q.schedd, scopedVars),
+    };
   }
 
   /** The configured features per step (core/sources/featureFetch.ts, through the data proxy). */

@@ -28,18 +28,30 @@ export function buildRenderParams(req: GraphiteRenderRequest): URLSearchParams {
   if (req.features.length === 0) {
     throw new GraphiteQueryError('no Graphite targets configured');
   }
-  if (!Number.isInteger(req.stepMs) || req.stepMs < 1000 || req.stepMs % 1000 !== 0) {
-    throw new GraphiteQueryError(`step must be a whole number of seconds, got ${req.stepMs} ms`);
+  return renderParams(
+    req.features.map((f) => `alias(${summarized(f.target, req.stepMs, f.aggregation)},"${aliasSafe(f.name)}")`),
+    req
+  );
+}
+
+/** `target` summarized to the step, buckets aligned to step boundaries. */
+export function summarized(target: string, stepMs: number, aggregation: GraphiteFeature['aggregation']): string {
+  if (!Number.isInteger(stepMs) || stepMs < 1000 || stepMs % 1000 !== 0) {
+    throw new GraphiteQueryError(`step must be a whole number of seconds, got ${stepMs} ms`);
   }
+  // alignToFrom=true makes buckets start at `from`, which is itself a step boundary.
+  return `summarize(${target},"${stepMs / 1000}s","${aggregation ?? 'sum'}",true)`;
+}
+
+/** Render parameters for targets over [fromMs, toMs) widened to whole steps, as JSON with nulls. */
+export function renderParams(
+  targets: readonly string[],
+  req: Omit<GraphiteRenderRequest, 'features'>
+): URLSearchParams {
   const { from, to } = aligned(req);
   const params = new URLSearchParams();
-  for (const f of req.features) {
-    // alignToFrom=true makes buckets start at `from`, which is itself a step boundary.
-    const agg = f.aggregation ?? 'sum';
-    params.append(
-      'target',
-      `alias(summarize(${f.target},"${req.stepMs / 1000}s","${agg}",true),"${aliasSafe(f.name)}")`
-    );
+  for (const t of targets) {
+    params.append('target', t);
   }
   // Whisper returns points strictly after `from`; start one second early to get the first step.
   params.set('from', String(from / 1000 - 1));
@@ -80,7 +92,7 @@ export function parseRender(req: GraphiteRenderRequest, response: unknown): Feat
   return { times, stepMs: req.stepMs, features: req.features.map((f) => f.name), values };
 }
 
-function aligned(req: GraphiteRenderRequest) {
+function aligned(req: Omit<GraphiteRenderRequest, 'features'>) {
   if (!(req.toMs > req.fromMs)) {
     throw new GraphiteQueryError('empty time range');
   }
