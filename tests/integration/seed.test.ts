@@ -9,7 +9,9 @@ import { expectedDailyCounts, expectedTypeCounts } from '../../src/core/seed/esD
 import { seedElasticsearch } from '../../src/core/seed/elasticsearch';
 import { gridGraphiteSeries } from '../../src/core/seed/graphiteMetrics';
 import { seedGraphite } from '../../src/cli/graphiteSeeder';
+import { parseOutageOptions } from '../../src/cli/commands/options';
 import { main } from '../../src/cli/main';
+import { spawnCli } from './watchSupport';
 
 jest.setTimeout(300_000);
 
@@ -222,6 +224,75 @@ describeOs('seeding OpenSearch', () => {
   });
 });
 
+describeOs('gridsentinel seed, killed', () => {
+  it('killed with SIGKILL mid-way and run again: exact counts per day and hour, no duplicate', async () => {
+    const prefix = 'gs-seed-kill-';
+    const days = [
+      '--days',
+      '3',
+      '--scale',
+      '0.01',
+      '--seed',
+      'kill',
+      '--no-outages',
+      '--end',
+      new Date(END).toISOString(),
+    ];
+    const flags = ['--index-prefix', prefix, '--batch-size', '500', '--concurrency', '1', ...days];
+    // The proxy forwards to OpenSearch but never answers the 4th _bulk: the kill lands mid-load, with
+    // exactly three batches stored.
+    let bulks = 0;
+    let reached!: () => void;
+    const fourth = new Promise<void>((r) => (reached = r));
+    const proxy = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', async () => {
+        if (req.url!.startsWith('/_bulk') && ++bulks === 4) {
+          reached();
+          return;
+        }
+        const upstream = await fetch(`${OS}${req.url}`, {
+          method: req.method,
+          headers: req.headers['content-type'] ? { 'content-type': String(req.headers['content-type']) } : {},
+          body: req.method === 'GET' || req.method === 'HEAD' ? undefined : Buffer.concat(chunks),
+        });
+        res.writeHead(upstream.status, { 'content-type': 'application/json' });
+        res.end(await upstream.text());
+      });
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+      const killed = spawnCli(['seed', '--elasticsearch', url, '--fresh', ...flags]);
+      await fourth;
+      killed.child.kill('SIGKILL');
+      expect((await killed.exited).signal).toBe('SIGKILL');
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise((r) => proxy.close(r));
+    }
+    const hours = 72;
+    const g = generateGrid({
+      start: END - hours * HOUR_MS,
+      hours,
+      seed: 'kill',
+      scale: 0.01,
+      ...parseOutageOptions({ 'no-outages': true }),
+    });
+    const partial = await countsFromOpenSearch(prefix, g);
+    expect(partial.total).toBe(1500);
+    expect(gridEventCount(g)).toBeGreaterThan(2000);
+
+    const rerun = spawnCli(['seed', '--elasticsearch', OS!, ...flags]);
+    expect((await rerun.exited).code).toBe(0);
+    const got = await countsFromOpenSearch(prefix, g);
+    expect(got.total).toBe(gridEventCount(g));
+    expect(got.perDay).toEqual(Object.fromEntries(expectedDailyCounts(g, prefix)));
+    expect(got.perHour).toEqual(expectedPerHour(g));
+  });
+});
+
 const describeGraphite = GRAPHITE_URL && CARBON_HOST ? describe : describe.skip;
 describeGraphite('seeding Graphite', () => {
   const g = smallGrid('integration');
@@ -338,24 +409,28 @@ describeBoth('gridsentinel seed (CLI)', () => {
     }
   });
 
-  it('exits 1 with a report when the cluster is unreachable', async () => {
+  it('exits 1 at once, naming the cause, when the cluster refuses the connection', async () => {
+    const closed = http.createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((r) => closed.close(r));
     const err = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     try {
       const code = await main([
         'seed',
         '--elasticsearch',
-        'http://127.0.0.1:9',
+        `http://127.0.0.1:${port}`,
         '--days',
         '1',
         '--scale',
         '0.01',
-        '--max-retries',
-        '1',
         '--end',
         new Date(END).toISOString(),
       ]);
       expect(code).toBe(1);
-      expect(err.mock.calls.map((c) => c.join(' ')).join('\n')).toMatch(/elasticsearch: FAILED[\s\S]*gave up after/);
+      const said = err.mock.calls.map((c) => c.join(' ')).join('\n');
+      expect(said).toMatch(/elasticsearch: FAILED\n.*connection refused by 127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
+      expect(said).not.toMatch(/retry|gave up/);
     } finally {
       err.mockRestore();
     }
