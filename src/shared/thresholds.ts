@@ -1,2 +1,2 @@
 /** Probability at or above which an hour counts as anomalous, unless a query or panel says otherwise. */
-export const DEFAULT_THRESHOLD = 0.5;
+export { DEFAULT_THRESHOLD } from '../core/model/probability';

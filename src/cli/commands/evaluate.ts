@@ -8,6 +8,9 @@ import { selectTrainingBackend } from '../../core/model/trainingBackend';
 import {
   asdSplit,
   evaluateDetectors,
+  feedbackLoop,
+  renderFeedbackMarkdown,
+  type FeedbackResult,
   generatorSplit,
   heldOutKindSplits,
   renderResultsMarkdown,
@@ -18,7 +21,9 @@ import { generateLabelledSeries } from '../../core/generator';
 import { negativeWarnings, parseCsv, resolveTimeColumn } from '../../core/io/csv';
 import { KIND_COLUMN, readLabelledCsv, type LabelledSeries } from '../../core/io/labelledSeries';
 import { readSplitCsv } from '../../core/io/splitSeries';
-import { hoursFromDays, positiveNumber } from './options';
+import { hoursFromDays, nonNegativeInteger, positiveInteger, positiveNumber } from './options';
+import { DEFAULT_THRESHOLD } from '../../core/model/probability';
+import { DAY_MS } from '../../core/time';
 
 const GENERATED_START = '2024-01-01T00:00:00Z';
 
@@ -32,12 +37,21 @@ function generatorSplits(
   return [generatorSplit(series, base), ...(holdOut ? heldOutKindSplits(series, base) : [])];
 }
 
-/** A CSV with a split column follows the ASD protocol; without one, the time split at --train-days. */
-export async function csvSplits(
-  file: string,
-  values: Record<string, unknown>,
-  trainDays: number
-): Promise<EvaluationSplit[]> {
+function seedList(values: Record<string, unknown>): string[] {
+  return String(values.seed ?? '1')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+interface EvaluationCsv {
+  dataset: string;
+  series: LabelledSeries;
+  /** Rows before the test part, when the CSV has a split column. */
+  splitIndex?: number;
+}
+
+async function readEvaluationCsv(file: string, values: Record<string, unknown>): Promise<EvaluationCsv> {
   const text = await readInputText(file, 'csv');
   const { header } = parseInput(file, () => parseCsv(text));
   const timeColumn = parseInput(file, () =>
@@ -66,13 +80,61 @@ export async function csvSplits(
     for (const w of negativeWarnings(s.negatives)) {
       console.error(`${file}: warning: ${w}`);
     }
-    return [asdSplit(s, dataset, 'csv')];
+    return { dataset, series: s, splitIndex: s.splitIndex };
   }
   if (labelColumn !== 'label') {
     throw new UsageError('--label-column is only supported together with a split column');
   }
-  const series = parseInput(file, () => readLabelledCsv(text, { timeColumn }));
+  return { dataset, series: parseInput(file, () => readLabelledCsv(text, { timeColumn })) };
+}
+
+/** A CSV with a split column follows the ASD protocol; without one, the time split at --train-days. */
+export async function csvSplits(
+  file: string,
+  values: Record<string, unknown>,
+  trainDays: number
+): Promise<EvaluationSplit[]> {
+  const { dataset, series, splitIndex } = await readEvaluationCsv(file, values);
+  if (splitIndex !== undefined) {
+    return [asdSplit({ ...series, splitIndex }, dataset, 'csv')];
+  }
   return generatorSplits(series, dataset, trainDays, Boolean(values['hold-out']));
+}
+
+/** The feedback-loop protocol on every dataset (history: the CSV's train rows, else --history-days). */
+async function runFeedback(
+  datasets: EvaluationCsv[],
+  factories: ReturnType<typeof detectorFactories>,
+  values: Record<string, unknown>
+): Promise<FeedbackResult[]> {
+  const weeks = positiveInteger(values, 'weeks', 8);
+  const topK = nonNegativeInteger(values, 'top-k', 10);
+  const threshold = positiveNumber(values, 'threshold', DEFAULT_THRESHOLD);
+  const historyDays = positiveNumber(values, 'history-days', 28);
+  const runs = datasets.flatMap((d) => factories.map((f) => ({ d, f })));
+  const progress = createProgress('evaluate', runs.length * weeks);
+  const results: FeedbackResult[] = [];
+  for (const [i, { d, f }] of runs.entries()) {
+    const stepMs = d.series.matrix.stepMs;
+    const weekSteps = positiveInteger(values, 'week-steps', Math.round((7 * DAY_MS) / stepMs));
+    const historySteps = d.splitIndex ?? Math.round((historyDays * DAY_MS) / stepMs);
+    let week = 0;
+    results.push(
+      await feedbackLoop(d.series, d.dataset, f.create, {
+        weekSteps,
+        historySteps,
+        weeks,
+        topK,
+        threshold,
+        onProgress: (msg) => {
+          progress.update(i * weeks + ++week, `${d.dataset} / ${f.name}`);
+          progress.log(msg);
+        },
+      })
+    );
+  }
+  progress.finish();
+  return results;
 }
 
 export const evaluateCommand: CliCommand = {
@@ -111,6 +173,37 @@ export const evaluateCommand: CliCommand = {
       type: 'boolean',
       description: 'also evaluate with each outage kind in turn hidden from the training labels',
     },
+    protocol: {
+      type: 'string',
+      valueName: 'split|feedback',
+      description:
+        'split: learn from the training part, report on the test part; feedback: weekly retraining on the labels a shifter gives to alarms and suggestions, beside the same detector without labels',
+      default: 'split',
+    },
+    'history-days': {
+      type: 'string',
+      valueName: 'N',
+      description: 'feedback: unlabelled days before the first week (a CSV with a split column: its train rows)',
+      default: '28',
+    },
+    'week-steps': {
+      type: 'string',
+      valueName: 'N',
+      description: 'feedback: steps per simulated week (default: 7 days)',
+    },
+    weeks: { type: 'string', valueName: 'N', description: 'feedback: weeks to simulate', default: '8' },
+    'top-k': {
+      type: 'string',
+      valueName: 'K',
+      description: 'feedback: suggestions per week the shifter labels besides the alarms',
+      default: '10',
+    },
+    threshold: {
+      type: 'string',
+      valueName: 'P',
+      description: 'feedback: alarm threshold on the score',
+      default: '0.5',
+    },
     detectors: {
       type: 'string',
       valueName: 'A,B,...',
@@ -136,14 +229,41 @@ export const evaluateCommand: CliCommand = {
     const trainDays = positiveNumber(values, 'train-days', 90);
     const out = typeof values.out === 'string' ? values.out : undefined;
     await checkOutputs({ out });
+    const protocol = String(values.protocol ?? 'split');
+    if (protocol !== 'split' && protocol !== 'feedback') {
+      throw new UsageError(`--protocol must be split or feedback, got "${protocol}"`);
+    }
+    if (protocol === 'feedback') {
+      const datasets: EvaluationCsv[] = [];
+      if (values.generated) {
+        for (const seed of seedList(values)) {
+          const { series } = generateLabelledSeries({
+            start: GENERATED_START,
+            hours: hoursFromDays(values, 150),
+            seed,
+            scale: positiveNumber(values, 'scale', 1),
+          });
+          datasets.push({ dataset: `generated seed ${seed}`, series });
+        }
+      } else {
+        for (const file of csvFiles) {
+          datasets.push(await readEvaluationCsv(file, values));
+        }
+      }
+      const results = await runFeedback(datasets, factories, values);
+      if (out !== undefined) {
+        const doc = { created: new Date().toISOString(), argv: process.argv.slice(2), protocol, results };
+        await writeFileAtomic(out, JSON.stringify(doc, null, 2) + '\n');
+        console.error(`wrote ${out}`);
+      }
+      console.log(renderFeedbackMarkdown(results));
+      return 0;
+    }
     const splits: EvaluationSplit[] = [];
     if (values.generated) {
       const hours = hoursFromDays(values, 150);
       const scale = positiveNumber(values, 'scale', 1);
-      const seeds = String(values.seed ?? '1')
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
+      const seeds = seedList(values);
       if (trainDays * 24 >= hours) {
         throw new UsageError(`--train-days ${trainDays} leaves no test days out of ${hours / 24}`);
       }

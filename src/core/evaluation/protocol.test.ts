@@ -125,7 +125,7 @@ describe('evaluateDetectors', () => {
   it('rejects a detector returning the wrong number of scores', async () => {
     const bad: Detector = { name: 'bad', fit: async () => {}, score: async () => new Float64Array(1) };
     const s: SplitSeries = { ...series(8, [null, null, 0, 1, 0, 1, 0, 0]), splitIndex: 2 };
-    await expect(evaluateDetectors([bad], [asdSplit(s, 'z')])).rejects.toThrow(/returned 1 scores for 3 rows/);
+    await expect(evaluateDetectors([bad], [asdSplit(s, 'z')])).rejects.toThrow(/returned 1 scores for 8 rows/);
   });
 
   it('reports the held-out kind recall', async () => {

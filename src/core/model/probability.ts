@@ -1,3 +1,6 @@
+/** Probability at or above which a step alarms, unless a query, panel or alert rule says otherwise. */
+export const DEFAULT_THRESHOLD = 0.5;
+
 /**
  * Logit → probability for scores that are ranked (best F1, AP, thresholds). The logistic function
  * rounds to exactly 1 in float64 from a logit of about 37 (and to 0 below about −745), so strong alarms

@@ -6,3 +6,4 @@ export * from './splits';
 export * from './runner';
 export * from './summary';
 export * from './report';
+export * from './feedback';

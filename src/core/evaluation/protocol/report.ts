@@ -1,4 +1,5 @@
 /** Markdown tables of evaluation results (what BENCHMARKS.md and `gridsentinel evaluate` print). */
+import type { FeedbackFigures, FeedbackResult } from './feedback';
 import type { DetectorResult } from './runner';
 import { summarize } from './summary';
 
@@ -73,4 +74,31 @@ export function renderResultsMarkdown(results: readonly DetectorResult[]): strin
     }
   }
   return out.join('\n') + '\n';
+}
+
+/** The feedback-loop protocol's tables: per week, then all weeks and the weeks after the 4th. */
+export function renderFeedbackMarkdown(results: readonly FeedbackResult[]): string {
+  const pair = (a: number, b: number, f: (x: number) => string) => `${f(a)} / ${f(b)}`;
+  const row = (label: string, l: FeedbackFigures, u: FeedbackFigures) =>
+    `| ${label} | ${pair(l.averagePrecision, u.averagePrecision, f3)} | ${pair(l.f1, u.f1, f3)} | ${l.detected}/${l.events} / ${u.detected}/${u.events} | ${pair(l.falseAlarmsPerWeek, u.falseAlarmsPerWeek, f1d)} |`;
+  const out: string[] = [];
+  for (const r of results) {
+    out.push(
+      `### ${r.dataset} (${r.detector}; alarm at ${r.threshold}, top ${r.topK} suggestions labelled per week)`,
+      '',
+      'Each cell: with the labels collected so far / fitted without labels. F1 and events at the alarm threshold.',
+      '',
+      '| week (labelled steps, incidents) | AP | F1 | events detected | false alarms/week |',
+      '| -------------------------------- | -- | -- | --------------- | ----------------- |'
+    );
+    for (const w of r.weeks) {
+      out.push(row(`${w.week} (${w.labelledSteps}, ${w.labelledIncidents})`, w.withLabels, w.withoutLabels));
+    }
+    out.push(row('**all weeks**', r.overall.withLabels, r.overall.withoutLabels));
+    if (r.afterWeek4) {
+      out.push(row('**after week 4**', r.afterWeek4.withLabels, r.afterWeek4.withoutLabels));
+    }
+    out.push('');
+  }
+  return out.join('\n');
 }

@@ -13,7 +13,7 @@ import {
   type EventMetrics,
   type PointMetrics,
 } from '../metrics';
-import type { EvaluationSplit } from './splits';
+import { appendRows, type EvaluationSplit } from './splits';
 
 export interface DetectorResult {
   dataset: string;
@@ -117,11 +117,10 @@ function toResult(
 }
 
 /** Test-part metrics of `scores`, with the operating threshold fitted on the detector's training scores. */
-async function measure(det: Detector, split: EvaluationSplit, scores: Float64Array): Promise<Measured> {
+function measure(split: EvaluationSplit, scores: ArrayLike<number>, trainScores: ArrayLike<number>): Measured {
   const { labels, kinds, matrix } = split.test;
   const f1 = bestF1(scores, labels);
   const events = eventMetrics(scores, labels, f1.threshold, matrix.stepMs, kinds);
-  const trainScores = await det.score(split.train.matrix);
   const fitted = hasPositive(split.train.labels, trainScores) ? bestF1(trainScores, split.train.labels).threshold : NaN;
   const operating = Number.isNaN(fitted)
     ? noOperatingPoint()
@@ -153,14 +152,18 @@ export async function evaluateDetectors(
       const t0 = Date.now();
       await det.fit(split.train, { onProgress: opts.onProgress });
       const t1 = Date.now();
-      const scores = await det.score(split.test.matrix);
+      // The training rows go first as history (a forecaster's context, last week's same hour), as the
+      // datasource fetches history before the range it shows; only the test rows are measured.
+      const all = await det.score(appendRows(split.train.matrix, split.test.matrix));
       const t2 = Date.now();
-      if (scores.length !== split.test.labels.length) {
-        throw new Error(`${det.name} returned ${scores.length} scores for ${split.test.labels.length} rows`);
+      const nTrain = split.train.matrix.times.length;
+      if (all.length !== nTrain + split.test.labels.length) {
+        throw new Error(`${det.name} returned ${all.length} scores for ${nTrain + split.test.labels.length} rows`);
       }
+      const scores = all.subarray(nTrain);
       const seconds = { fit: (t1 - t0) / 1000, score: (t2 - t1) / 1000 };
       // Not an error for a benchmark run: one series of a set may have no anomaly in its test part.
-      const m = hasPositive(split.test.labels, scores) ? await measure(det, split, scores) : undefined;
+      const m = hasPositive(split.test.labels, scores) ? measure(split, scores, all.subarray(0, nTrain)) : undefined;
       const r = toResult(split, det.name, seconds, m);
       results.push(r);
       opts.onProgress?.(

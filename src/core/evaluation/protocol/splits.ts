@@ -30,6 +30,11 @@ export function sliceRows(m: FeatureMatrix, from: number, to: number): FeatureMa
   };
 }
 
+/** The rows of `b` after those of `a` (same features and step). */
+export function appendRows(a: FeatureMatrix, b: FeatureMatrix): FeatureMatrix {
+  return { ...a, times: [...a.times, ...b.times], values: [...a.values, ...b.values] };
+}
+
 /**
  * ASD protocol: learn from the train rows (unlabelled) and the first half of the test rows with their
  * labels; report on the second half of the test rows.
