@@ -104,6 +104,22 @@ export interface CulpritResult {
   culprit: string;
   named: string | undefined;
   text: string;
+  /** held_wave: the JobHeldEvents its VO logged in the window (a few jobs at the demo scale: sometimes 0). */
+  heldEvents?: number;
+}
+
+/** JobHeldEvents of a VO in [fromMs, toMs) of the grid. */
+function heldEvents(g: GeneratedGrid, vo: string, fromMs: number, toMs: number): number {
+  const [T, E, S] = [g.eventTypes.length, g.experiments.length, g.schedds.length];
+  const [k, e] = [g.eventTypes.indexOf('JobHeldEvent'), g.experiments.indexOf(vo)];
+  let n = 0;
+  for (let t = fromMs; t < toMs; t += HOUR_MS) {
+    const h = (t - g.start) / HOUR_MS;
+    for (let s = 0; s < S; s++) {
+      n += g.counts[((h * T + k) * E + e) * S + s];
+    }
+  }
+  return n;
 }
 
 export interface AccuracyReport {
@@ -170,7 +186,13 @@ export async function measureAttribution(
     const [where] = await attributeRegions(f, [region]);
     cost.ms += performance.now() - t0;
     const { by, value } = culpritOf(w)!;
-    results.push({ window: w, culprit: value, named: where.result?.top[by]?.value, text: where.text });
+    results.push({
+      window: w,
+      culprit: value,
+      named: where.result?.top[by]?.value,
+      text: where.text,
+      ...(w.experiment ? { heldEvents: heldEvents(g, w.experiment, w.start, w.end) } : {}),
+    });
   }
   const n = Math.max(1, results.length);
   const hits = results.filter((r) => r.named === r.culprit).length;
@@ -194,7 +216,9 @@ export function accuracyText(r: AccuracyReport): string {
   const misses = r.results
     .filter((x) => x.named !== x.culprit)
     .map(
-      (x) => `  ${x.window.kind} ${new Date(x.window.start).toISOString()} ${x.culprit}: named ${x.named} (${x.text})`
+      (x) =>
+        `  ${x.window.kind} ${new Date(x.window.start).toISOString()} ${x.culprit} (severity ${x.window.severity}` +
+        `${x.heldEvents === undefined ? '' : `, ${x.heldEvents} held`}): named ${x.named} (${x.text})`
     );
   return [
     `attribution seed ${g.seed}, scale ${g.scale}, ${g.days} days, ${r.outages} outages, ${r.results.length} with a culprit: ` +

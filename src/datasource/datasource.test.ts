@@ -533,6 +533,23 @@ describe('where', () => {
     expect(fieldValues(res.data[0], FIELD_WHERE)![0]).toMatch(/field "schedd" is mapped as text, not keyword/);
   });
 
+  it('hourWhere: one search for the hour asked, with the query filters; the mapping check is kept', async () => {
+    handler = esHandler();
+    const ds = makeDataSource();
+    const hot = FROM + 3 * HOUR_MS;
+    const text = await ds.hourWhere({ timeMs: hot + 120e3, topFeatures: ['JobHeldEvent'], experiment: 'nova' });
+    await ds.hourWhere({ timeMs: FROM, topFeatures: [] });
+    expect(requests.map((r) => r.url.replace(PROXY, '').split('?')[0])).toEqual([
+      '/elasticsearch/fifebatch-logs-*/_mapping/field/schedd%2Cexperiment',
+      '/elasticsearch/fifebatch-logs-*/_search',
+      '/elasticsearch/fifebatch-logs-*/_search',
+    ]);
+    const body = JSON.parse(requests[1].data as string);
+    expect(body.query.bool.should[0].range['@timestamp']).toMatchObject({ gte: hot, lt: hot + HOUR_MS });
+    expect(body.query.bool.filter).toContainEqual({ terms: { experiment: ['nova'] } });
+    expect(text).toBe('JobHeldEvent +40 over typical, on jobsub02.fnal.gov +40');
+  });
+
   it('never searches when no hour reaches the threshold', async () => {
     handler = esHandler();
     const res = await makeDataSource().query(

@@ -8,6 +8,7 @@ import type { LabelValue } from '../../core/labels';
 import { layoutGrid } from '../../core/timelineLayout';
 import { DATASOURCE_ID } from '../../shared/pluginIds';
 import { isRetrainingDataSource } from '../../shared/retraining';
+import { isWhereDataSource } from '../../shared/where';
 import { cellsFromFrames, stepOf } from '../cells';
 import { countLabels, describeLabel } from '../labelSummary';
 import { LabelStore, backendSrvHttp, withPanelContext } from '../labelStore';
@@ -19,6 +20,7 @@ import { BAND_SHARE, GUTTER, HEADER, TOOLBAR_HEIGHT } from './timeline/geometry'
 import { OverlayLayer } from './timeline/OverlayLayer';
 import { StaticLayer } from './timeline/StaticLayer';
 import { TimelineToolbar } from './timeline/TimelineToolbar';
+import { useHourWhere } from './timeline/useHourWhere';
 import { useLabelEditing } from './timeline/useLabelEditing';
 import { useTimelineSelection } from './timeline/useTimelineSelection';
 
@@ -48,7 +50,8 @@ export function OutageTimeline({ data, width, height, options, timeZone }: Props
   const [retrainOpen, setRetrainOpen] = useState(false);
   const openRetrain = useCallback(() => setRetrainOpen(true), []);
   const targets = data.request?.targets;
-  const dsRef = (targets?.find((t) => t.datasource?.type === DATASOURCE_ID) ?? targets?.[0])?.datasource;
+  const target = targets?.find((t) => t.datasource?.type === DATASOURCE_ID) ?? targets?.[0];
+  const dsRef = target?.datasource;
   const loadDataSource = useCallback(async () => {
     const ds = await getDataSourceSrv().get(dsRef);
     if (!isRetrainingDataSource(ds)) {
@@ -56,6 +59,18 @@ export function OutageTimeline({ data, width, height, options, timeZone }: Props
     }
     return ds;
   }, [dsRef]);
+  const loadWhereSource = useCallback(async () => {
+    const ds = await getDataSourceSrv().get(dsRef);
+    if (!isWhereDataSource(ds)) {
+      throw new Error('the panel query does not use a GridSentinel datasource');
+    }
+    return ds;
+  }, [dsRef]);
+  const filters = target as { experiment?: string; schedd?: string } | undefined;
+  const whereQuery = useMemo(
+    () => ({ experiment: filters?.experiment, schedd: filters?.schedd, scopedVars: data.request?.scopedVars }),
+    [filters?.experiment, filters?.schedd, data.request?.scopedVars]
+  );
   const { canAddAnnotations, onAnnotationCreate, onAnnotationDelete } = panelContext;
   const store = useMemo(
     () =>
@@ -97,6 +112,8 @@ export function OutageTimeline({ data, width, height, options, timeZone }: Props
     undoLast: editing.undoLast,
   });
   const { hover, focus, focused } = selection;
+  const hovered = hover ? cells[hover.i] : undefined;
+  const where = useHourWhere({ cell: hovered, load: loadWhereSource, query: whereQuery, refreshKey: data.series });
 
   if (cells.length === 0) {
     return <div className={styles.empty}>No hourly series in the query result</div>;
@@ -111,7 +128,6 @@ export function OutageTimeline({ data, width, height, options, timeZone }: Props
     )}`;
   };
   const svgHeight = Math.max(height - TOOLBAR_HEIGHT, 20);
-  const hovered = hover ? cells[hover.i] : undefined;
 
   return (
     <div
@@ -184,6 +200,7 @@ export function OutageTimeline({ data, width, height, options, timeZone }: Props
         <CellTooltip
           hover={hover}
           cell={hovered}
+          where={where}
           state={states[hover.i]}
           label={states[hover.i] ? editing.labelAt(hover.i) : undefined}
           width={width}

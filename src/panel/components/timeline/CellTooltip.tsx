@@ -31,6 +31,8 @@ const getStyles = (theme: GrafanaTheme2) => ({
 interface Props {
   hover: Hover;
   cell: TimelineCell;
+  /** The hour's where: the query result's, else asked on demand (useHourWhere). */
+  where: string | undefined;
   state: StepState | undefined;
   /** The stored label record under the hour, when labelled. */
   label: LabelRange | undefined;
@@ -41,7 +43,7 @@ interface Props {
 }
 
 /** The hovered hour: time, probability, surprise, top features, where, and its label (who, when, note). */
-export function CellTooltip({ hover, cell, state, label, width, layersHeight, formatTime }: Props) {
+export function CellTooltip({ hover, cell, where, state, label, width, layersHeight, formatTime }: Props) {
   const styles = useStyles2(getStyles);
   return (
     <div
@@ -59,7 +61,7 @@ export function CellTooltip({ hover, cell, state, label, width, layersHeight, fo
       <div>{cell.value === null ? 'No data' : `Anomaly probability: ${(cell.value * 100).toFixed(1)}%`}</div>
       {typeof cell.surprise === 'number' && <div>Surprise: {cell.surprise.toFixed(2)}</div>}
       {cell.topFeatures && <div>Top features: {cell.topFeatures}</div>}
-      {cell.where && <div>Where: {cell.where}</div>}
+      {where && <div>Where: {where}</div>}
       <div>
         {state
           ? `Label: ${labelAdjective(state)}${label?.login ? ` by ${label.login}` : ''}${
