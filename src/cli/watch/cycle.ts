@@ -9,6 +9,7 @@ import { modelForMatrix, scoringFetchStart } from '../../core/model/scoreRange';
 import { scoreSeries } from '../../core/model/score';
 import { planCycle, STORES, toFault, type Fault, type PerStore, type Store } from '../../core/scores/cycle';
 import { stepScores, type StepScore } from '../../core/scores/records';
+import { attachWhere } from '../../core/scores/where';
 import { batchSteps, type DueWindow } from '../../core/scores/schedule';
 import { fetchFeatureMatrix } from '../../core/sources/featureFetch';
 import type { SourceHttp } from '../../core/sources/sourceHttp';
@@ -90,13 +91,19 @@ export async function scoreDue(x: CycleContext, inUse: ModelInUse, window: DueWi
   return { pending, written, held, faults };
 }
 
-/** One feature fetch covering the batch (with the model's warm-up), scored; the batch's steps as records. */
+/**
+ * One feature fetch covering the batch (with the model's warm-up), scored; the batch's steps as records,
+ * those at or above the threshold with their where (one search per run of them).
+ */
 async function scoreBatch(x: CycleContext, { model, bundled }: ModelInUse, batch: number[]): Promise<StepScore[]> {
   const { settings, configured, schedule } = x.config;
+  const sources = { http: x.http, settings, configured };
   const matrix = await fetchFeatureMatrix(
-    { http: x.http, settings, configured },
+    sources,
     scoringFetchStart(model.doc, batch[0], bundled),
     batch[batch.length - 1] + schedule.stepMs
   );
-  return stepScores(matrix, scoreSeries(modelForMatrix(model, matrix, bundled), matrix), batch);
+  const records = stepScores(matrix, scoreSeries(modelForMatrix(model, matrix, bundled), matrix), batch);
+  await attachWhere(sources, records, schedule.stepMs);
+  return records;
 }

@@ -25,6 +25,10 @@ export interface ScoreDocument {
   featureSurprise: Record<string, number | null>;
   model: ModelIdentity;
   writtenAt: string;
+  /** Hours at or above the threshold only: where the change is (text), and its top schedd and VO alone. */
+  where?: string;
+  whereSchedd?: string;
+  whereExperiment?: string;
 }
 
 export class ScoreIndexError extends Error {}
@@ -67,6 +71,11 @@ export function scoreDocument(
     featureSurprise: keyed(s.featureSurprise),
     model: { ...model },
     writtenAt: new Date(writtenAtMs).toISOString(),
+    ...(s.where && {
+      where: s.where.text,
+      ...(s.where.schedd && { whereSchedd: s.where.schedd }),
+      ...(s.where.experiment && { whereExperiment: s.where.experiment }),
+    }),
   };
 }
 
@@ -81,6 +90,9 @@ const SCORE_FIELD_TYPES = {
   topFeatures: 'keyword',
   noData: 'boolean',
   writtenAt: 'date',
+  where: 'keyword',
+  whereSchedd: 'keyword',
+  whereExperiment: 'keyword',
 } satisfies Partial<Record<keyof ScoreDocument, string>>;
 const MODEL_FIELD_TYPES = { id: 'keyword', version: 'integer', origin: 'keyword' } satisfies Record<
   keyof ModelIdentity,

@@ -15,6 +15,8 @@ export function graphitePaths(name: string) {
     probability: `${base}.probability`,
     surprise: `${base}.surprise`,
     feature: (feature: string) => `${base}.features.${featureKey(feature)}.surprise`,
+    /** 1 in each hour at or above the threshold, per top schedd and VO of its where. */
+    where: (by: 'schedd' | 'experiment', value: string) => `${base}.where.${by}.${featureKey(value)}`,
     scored: `${base}.scored`,
   };
 }
@@ -37,6 +39,12 @@ export function carbonLines(name: string, steps: readonly StepScore[]): string {
     for (const [f, v] of Object.entries(s.featureSurprise)) {
       if (v !== null) {
         out += `${p.feature(f)} ${v} ${ts}\n`;
+      }
+    }
+    for (const by of ['schedd', 'experiment'] as const) {
+      const value = s.where?.[by];
+      if (value) {
+        out += `${p.where(by, value)} 1 ${ts}\n`;
       }
     }
     out += `${p.scored} 1 ${ts}\n`;

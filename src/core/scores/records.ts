@@ -19,6 +19,15 @@ export interface StepScore {
   featureSurprise: Record<string, number | null>;
   /** Every feature is missing: a monitoring gap. */
   noData: boolean;
+  /** Hours at or above the threshold: where the change is (core/scores/where.ts). */
+  where?: StepWhere;
+}
+
+export interface StepWhere {
+  /** e.g. "JobHeldEvent +1,240 over typical, on jobsub02.fnal.gov +600; VO mu2e +1,180", or why none. */
+  text: string;
+  schedd?: string;
+  experiment?: string;
 }
 
 export class ScoreRecordError extends Error {}

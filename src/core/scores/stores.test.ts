@@ -29,7 +29,38 @@ function step(timeMs: number, probability: number | null): StepScore {
   };
 }
 
+/** A step at or above the threshold, with its where (core/scores/where.ts). */
+const alarming = (timeMs: number): StepScore => ({
+  ...step(timeMs, 0.8),
+  where: {
+    text: 'JobHeldEvent +40 over typical, on jobsub02.fnal.gov +40; VO mu2e +40',
+    schedd: 'jobsub02.fnal.gov',
+    experiment: 'mu2e',
+  },
+});
+
 describe('Elasticsearch score documents', () => {
+  it('stores where (text, top schedd and VO) with the hours that have one only', () => {
+    expect(scoreDocument('gp', HOUR_MS, alarming(T), model, T)).toMatchObject({
+      where: 'JobHeldEvent +40 over typical, on jobsub02.fnal.gov +40; VO mu2e +40',
+      whereSchedd: 'jobsub02.fnal.gov',
+      whereExperiment: 'mu2e',
+    });
+    expect(Object.keys(scoreDocument('gp', HOUR_MS, step(T, 0.2), model, T))).not.toContain('where');
+    const unavailable = scoreDocument(
+      'gp',
+      HOUR_MS,
+      { ...step(T, 0.9), where: { text: 'unavailable (HTTP 503)' } },
+      model,
+      T
+    );
+    expect([unavailable.where, unavailable.whereSchedd, unavailable.whereExperiment]).toEqual([
+      'unavailable (HTTP 503)',
+      undefined,
+      undefined,
+    ]);
+  });
+
   it('one monthly index per name, an id from name + hour + model version', () => {
     expect(scoreIndexName('gp', T)).toBe('gridsentinel-scores-gp-2026.03');
     expect(scoreIndexName('gp', T + HOUR_MS)).toBe('gridsentinel-scores-gp-2026.04');
@@ -88,7 +119,7 @@ describe('the score index template', () => {
     const t = scoreIndexTemplate() as { index_patterns: string[]; template: { mappings: Record<string, unknown> } };
     expect(t.index_patterns).toEqual(['gridsentinel-scores-*']);
     const mapped = new Map(leaves(t.template.mappings.properties as object, (v) => v.properties));
-    const { features, featureSurprise, ...plain } = scoreDocument('grid', HOUR_MS, step(T, 0.5), model, T);
+    const { features, featureSurprise, ...plain } = scoreDocument('grid', HOUR_MS, alarming(T), model, T);
     expect(Object.keys(features).length + Object.keys(featureSurprise).length).toBeGreaterThan(0);
     const kinds: Record<string, string> = { keyword: 'string', date: 'string', integer: 'number', double: 'number' };
     const fields = leaves(plain, (v) => v);
@@ -115,6 +146,16 @@ describe('Graphite lines', () => {
       `gridsentinel.gp.surprise 1.5 ${ts + 3600}`,
       `gridsentinel.gp.features.SubmitEvent.surprise 0.5 ${ts + 3600}`,
       `gridsentinel.gp.scored 1 ${ts + 3600}`,
+      '',
+    ]);
+  });
+
+  it("writes 1 under the where's schedd and VO of an hour that has one, before the marker", () => {
+    const lines = carbonLines('gp', [alarming(T)]).split('\n');
+    expect(lines.slice(-4)).toEqual([
+      `gridsentinel.gp.where.schedd.jobsub02_fnal_gov 1 ${T / 1000}`,
+      `gridsentinel.gp.where.experiment.mu2e 1 ${T / 1000}`,
+      `gridsentinel.gp.scored 1 ${T / 1000}`,
       '',
     ]);
   });
