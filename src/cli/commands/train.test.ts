@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { main } from '../main';
+import { classifierNote } from './train';
+import defaultModel from '../../datasource/model/default-model.json';
+import type { ModelDocument } from '../../core/model/modelDocument';
 import { generateLabelledSeries } from '../../core/generator';
 import { readTimeSeriesCsv, writeCsv } from '../../core/io/csv';
 import { labelledSeriesToCsv } from '../../core/io/labelledSeries';
@@ -137,5 +140,35 @@ describe('gridsentinel train / score', () => {
     ).toBe(0);
     expect(JSON.parse(await readFile(model, 'utf8')).training.seed).toBe(3);
     expect(await main(['train', '--epochs', '1', '--out', model])).toBe(2);
+  });
+});
+
+describe('classifierNote', () => {
+  const base = JSON.parse(JSON.stringify(defaultModel)) as ModelDocument;
+  const edit = (f: (d: ModelDocument) => void) => {
+    const d = JSON.parse(JSON.stringify(base)) as ModelDocument;
+    f(d);
+    return classifierNote(d);
+  };
+
+  it('says whether the classifier is on and, when off, why', () => {
+    expect(edit(() => undefined)).toMatch(/^classifier on, averaged with the surprise/);
+    expect(
+      edit((d) => {
+        d.classifier.enabled = false;
+        d.training.anomalyEvents = 2;
+        d.training.anomalousRows = 9;
+        d.training.surpriseChosenBy = 'labels';
+        d.training.surpriseLabelledAp = 0.61;
+      })
+    ).toBe(
+      'classifier off: 2 labelled incidents (9 steps) in the training rows, it needs 5 (20 steps); surprise smoothing and seasonal part chosen on the labelled rows (AP 0.61)'
+    );
+    expect(
+      edit((d) => {
+        d.classifier.enabled = false;
+        d.training.metrics = { validationApSurprise: 0.8, validationApClassifier: 0.6 };
+      })
+    ).toMatch(/classifier off: on held-out rows the surprise alone ranked anomalies better \(AP 0.8 vs 0.6/);
   });
 });

@@ -7,7 +7,8 @@ import { selectTrainingBackend } from '../../core/model/trainingBackend';
 import { negativeWarnings } from '../../core/io/csv';
 import { readTrainingCsv } from '../../core/io/trainingCsv';
 import { SOURCE_NAMES, probabilitySource } from '../../core/model/modelHistory';
-import { trainModel } from '../../core/model/train';
+import type { ModelDocument } from '../../core/model/modelDocument';
+import { MIN_ANOMALOUS_STEPS, MIN_ANOMALY_EVENTS, trainModel } from '../../core/model/train';
 import { hoursFromDays, isoOption, nonNegativeInteger, positiveInteger, positiveNumber } from './options';
 
 export function listOption(values: Record<string, unknown>, name: string): string[] | undefined {
@@ -23,6 +24,23 @@ export function listOption(values: Record<string, unknown>, name: string): strin
     throw new UsageError(`--${name} must list at least one name`);
   }
   return list;
+}
+
+/** Whether the classifier head gives (part of) the probability, and why not when it does not. */
+export function classifierNote(doc: ModelDocument): string {
+  const tr = doc.training;
+  const m = tr.metrics;
+  const surprise =
+    tr.surpriseChosenBy === 'labels'
+      ? `surprise smoothing and seasonal part chosen on the labelled rows (AP ${tr.surpriseLabelledAp})`
+      : 'surprise smoothing and seasonal part at their defaults (no labelled incident to choose with)';
+  if (doc.classifier.enabled) {
+    return `classifier on, averaged with the surprise; ${surprise}`;
+  }
+  if (tr.anomalousRows < MIN_ANOMALOUS_STEPS || tr.anomalyEvents < MIN_ANOMALY_EVENTS) {
+    return `classifier off: ${tr.anomalyEvents} labelled incidents (${tr.anomalousRows} steps) in the training rows, it needs ${MIN_ANOMALY_EVENTS} (${MIN_ANOMALOUS_STEPS} steps); ${surprise}`;
+  }
+  return `classifier off: on held-out rows the surprise alone ranked anomalies better (AP ${m.validationApSurprise} vs ${m.validationApClassifier} with the classifier); ${surprise}`;
 }
 
 export const trainCommand: CliCommand = {
@@ -152,8 +170,10 @@ export const trainCommand: CliCommand = {
           const v = p.validation;
           progress.update(
             p.epoch,
-            `loss ${p.loss.toFixed(4)} (forecast ${p.forecastLoss.toFixed(4)}, classifier ${p.classifierLoss.toFixed(4)})` +
-              (v ? `  validation loss ${v.loss.toFixed(4)}${v.ap !== undefined ? ` AP ${v.ap.toFixed(3)}` : ''}` : '')
+            `loss ${p.loss.toFixed(4)} (forecast ${p.forecastLoss.toFixed(4)}, ${p.classifierOn !== false ? `classifier ${p.classifierLoss.toFixed(4)}` : 'classifier off'})` +
+              (v
+                ? `  validation loss ${v.loss.toFixed(4)}${v.ap !== undefined ? ` classifier-head AP ${v.ap.toFixed(3)}` : ''}`
+                : '')
           );
         },
       }
@@ -167,9 +187,10 @@ export const trainCommand: CliCommand = {
         `best epoch ${tr.bestEpoch}/${tr.epochsRun}, probability from ${SOURCE_NAMES[probabilitySource(doc)]} ` +
         `(${tr.anomalousRows} anomalous rows in ${tr.anomalyEvents} events), ${((Date.now() - started) / 1000).toFixed(1)}s on ${used}` +
         (tr.metrics.validationAp !== undefined
-          ? `; validation AP ${tr.metrics.validationAp} (anomaly rate ${tr.metrics.validationAnomalyRate})`
+          ? `; validation AP of the probability ${tr.metrics.validationAp} (anomaly rate ${tr.metrics.validationAnomalyRate})`
           : '')
     );
+    console.error(classifierNote(doc));
     return 0;
   },
 };

@@ -19,7 +19,10 @@ export interface TrainProgress {
   epochs: number;
   loss: number;
   forecastLoss: number;
+  /** 0 while the classifier head is off (too few labelled incidents): see classifierOn. */
   classifierLoss: number;
+  classifierOn?: boolean;
+  /** validation.ap is the classifier head's AP alone, not the probability's (the document's validationAp). */
   validation?: ValidationFigures;
 }
 
@@ -179,6 +182,7 @@ export async function fitNetwork(
         loss,
         forecastLoss: fcSum / Math.max(1, batches),
         classifierLoss: clsSum / Math.max(1, batches),
+        classifierOn: useClassifier,
       };
       const record: EpochRecord = { epoch, loss: roundFigure(loss) };
       let score = loss;
