@@ -94,6 +94,7 @@ describe('gridsentinel generate', () => {
     expect(await main(['generate', '--start', '2024-01-01', '--scale', '0'])).toBe(2);
     expect(await main(['generate', '--start', '2024-01-01', '--days', '0.01'])).toBe(2);
     expect(await main(['generate', '--start', '2024-01-01', '--outage-mix', 'held_wave=x'])).toBe(2);
+    expect(await main(['generate', '--start', '2024-01-01', '--pattern-rate', '-1'])).toBe(2);
     expect(await main(['generate', '--start', '2024-01-01', '--features', 'Bogus'])).toBe(2);
     expect(await main(['seed', '--days', '1'])).toBe(2);
     expect(await main(['seed', '--elasticsearch', 'not a url'])).toBe(2);

@@ -1,6 +1,12 @@
 /** Option parsing shared by generate and seed. */
 import { UsageError, numberOption } from '../command';
-import { OUTAGE_KINDS, type AnomalyKind, type GeneratorOptions } from '../../core/generator';
+import {
+  DEFAULT_PATTERN_RATE_PER_WEEK,
+  OUTAGE_KINDS,
+  PATTERN_KINDS,
+  type AnomalyKind,
+  type GeneratorOptions,
+} from '../../core/generator';
 import { parseTime } from '../../core/io/csv';
 
 export const outageOptions = {
@@ -21,19 +27,26 @@ export const outageOptions = {
     valueName: 'KIND=W,...',
     description: `relative weights of outage kinds (${OUTAGE_KINDS.join(', ')}); unlisted kinds keep their default`,
   },
-  'no-outages': { type: 'boolean', description: 'inject neither outages nor gaps' },
+  'pattern-rate': {
+    type: 'string',
+    valueName: 'PER_WEEK',
+    description: `mean pattern outages (${PATTERN_KINDS.join(', ')}) per week, placed in the gaps between the others`,
+    default: String(DEFAULT_PATTERN_RATE_PER_WEEK),
+  },
+  'no-outages': { type: 'boolean', description: 'inject no outages (pattern outages included) and no gaps' },
 } as const;
 
 export function parseOutageOptions(values: Record<string, unknown>): Partial<GeneratorOptions> {
   if (values['no-outages']) {
-    return { outageRatePerWeek: 0, gapRatePerWeek: 0 };
+    return { outageRatePerWeek: 0, gapRatePerWeek: 0, patternRatePerWeek: 0 };
   }
   const rate = numberOption(values, 'outage-rate', 1.75);
   const gap = numberOption(values, 'gap-rate', 0.35);
-  if (rate < 0 || gap < 0) {
-    throw new UsageError('--outage-rate and --gap-rate must not be negative');
+  const patterns = numberOption(values, 'pattern-rate', DEFAULT_PATTERN_RATE_PER_WEEK);
+  if (rate < 0 || gap < 0 || patterns < 0) {
+    throw new UsageError('--outage-rate, --gap-rate and --pattern-rate must not be negative');
   }
-  const out: Partial<GeneratorOptions> = { outageRatePerWeek: rate, gapRatePerWeek: gap };
+  const out: Partial<GeneratorOptions> = { outageRatePerWeek: rate, gapRatePerWeek: gap, patternRatePerWeek: patterns };
   const mix = values['outage-mix'];
   if (typeof mix === 'string' && mix !== '') {
     const parsed: Partial<Record<AnomalyKind, number>> = {};

@@ -49,9 +49,13 @@ export function buildDemand(root: Rng, o: ResolvedOptions): Demand {
   return { quota, split, fairThroughput, season, campaign };
 }
 
-/** Diurnal × weekly × growth factor of the non-campaign demand at time t. */
-export function calendarFactor(o: ResolvedOptions, t: number, growth: number): number {
-  return diurnalFactor(t, o.diurnalAmp) * weeklyFactor(t, o.weeklyDepth) * growth;
+/**
+ * Diurnal × weekly × growth factor of the non-campaign demand at time t; `flatten` removes that fraction of
+ * the diurnal swing (diurnal_loss), which leaves a whole day's total unchanged.
+ */
+export function calendarFactor(o: ResolvedOptions, t: number, growth: number, flatten = 0): number {
+  const amp = flatten > 0 ? o.diurnalAmp * (1 - flatten) : o.diurnalAmp;
+  return diurnalFactor(t, amp) * weeklyFactor(t, o.weeklyDepth) * growth;
 }
 
 /** Draws hour h's submissions of VO e and splits them over the schedds into `out`. */

@@ -27,6 +27,12 @@ export interface HourEffects {
   waveImage: number;
   /** Experiment index whose held wave is released or removed this hour, or -1. */
   waveRecoveryExp: number;
+  /** diurnal_loss: fraction of the diurnal swing of submissions removed (0 = normal, 1 = flat). */
+  diurnalFlatten: number;
+  /** slow_degradation: fraction of running jobs failed by black-hole nodes this hour. */
+  blackHole: number;
+  /** decoupling: fraction of this hour's completions whose JobTerminatedEvent is never logged. */
+  termLost: number;
 }
 
 /** One record per hour of [start, start + hours); hours outside every window keep the neutral defaults. */
@@ -53,6 +59,9 @@ export function buildEffects(
     waveHold: 0,
     waveImage: 0,
     waveRecoveryExp: -1,
+    diurnalFlatten: 0,
+    blackHole: 0,
+    termLost: 0,
   }));
   for (const w of outages) {
     const h0 = (w.start - start) / HOUR_MS;
@@ -108,6 +117,22 @@ export function buildEffects(
           }
           break;
         }
+        case 'diurnal_loss':
+          if (active) {
+            f.diurnalFlatten = 0.5 + 0.5 * s;
+          }
+          break;
+        case 'slow_degradation':
+          if (active) {
+            // A linear ramp: a few more black-hole nodes every hour, no step.
+            f.blackHole = ((0.001 + 0.011 * s) * (k + 1)) / w.activeHours;
+          }
+          break;
+        case 'decoupling':
+          if (active) {
+            f.termLost = 0.2 + 0.3 * s;
+          }
+          break;
       }
     }
   }

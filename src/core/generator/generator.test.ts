@@ -113,7 +113,15 @@ describe('generator bookkeeping', () => {
 });
 
 describe('generator realism (scale 1, no outages)', () => {
-  const g = generateGrid({ start: START, days: 56, seed: 11, scale: 1, outageRatePerWeek: 0, gapRatePerWeek: 0 });
+  const g = generateGrid({
+    start: START,
+    days: 56,
+    seed: 11,
+    scale: 1,
+    outageRatePerWeek: 0,
+    gapRatePerWeek: 0,
+    patternRatePerWeek: 0,
+  });
   const m = gridFeatureMatrix(g, g.eventTypes);
 
   it('has GPGrid magnitudes: ~19k cores, thousands of events per hour', () => {
@@ -203,6 +211,7 @@ describe('generator realism (scale 1, no outages)', () => {
       scale: 0.1,
       outageRatePerWeek: 0,
       gapRatePerWeek: 0,
+      patternRatePerWeek: 0,
     });
     const ratio = gridEventCount(small) / gridEventCount(g);
     expect(ratio).toBeGreaterThan(0.08);
@@ -373,11 +382,15 @@ describe('random outage schedule and labels', () => {
         'reconnect_failure',
         'held_wave',
         'monitoring_gap',
+        // Pattern outages (patterns.test.ts), 0.5/week.
+        'diurnal_loss',
+        'slow_degradation',
+        'decoupling',
       ])
     );
-    // ~1.75/week outages + 0.35/week gaps over 17 weeks
-    expect(g.outages.length).toBeGreaterThan(20);
-    expect(g.outages.length).toBeLessThan(55);
+    // ~1.75/week outages + 0.35/week gaps + 0.5/week pattern outages over 17 weeks
+    expect(g.outages.length).toBeGreaterThan(25);
+    expect(g.outages.length).toBeLessThan(65);
   });
 
   it('has a spread of severities (some subtle)', () => {
@@ -416,6 +429,7 @@ describe('random outage schedule and labels', () => {
       scale: 0.02,
       outageRatePerWeek: 0,
       gapRatePerWeek: 0,
+      patternRatePerWeek: 0,
     });
     expect(none.outages).toEqual([]);
     expect(none.labels.every((l) => l === 0)).toBe(true);
@@ -425,6 +439,7 @@ describe('random outage schedule and labels', () => {
       seed: 9,
       scale: 0.02,
       gapRatePerWeek: 0,
+      patternRatePerWeek: 0,
       outageMix: { worker_node_collapse: 0, scheduler_unresponsive: 0, reconnect_failure: 0, held_wave: 0 },
     });
     expect(new Set(onlyStorms.outages.map((o) => o.kind))).toEqual(new Set(['disconnect_storm']));
@@ -435,6 +450,7 @@ describe('random outage schedule and labels', () => {
       scale: 0.02,
       outageRatePerWeek: 7,
       gapRatePerWeek: 0,
+      patternRatePerWeek: 0,
     });
     expect(frequent.outages.length).toBeGreaterThan(onlyStorms.outages.length * 1.5);
   });

@@ -16,7 +16,7 @@ export { Rng, hashString } from '../rng';
 
 /**
  * Scale of the seeded demo: ~270-280 events/hour, so 150 days at seed 1 are about one million
- * Elasticsearch documents (1,001,665 from 2024-01-01; 969,231 for the 150 days before 2026-11-25T13:00Z;
+ * Elasticsearch documents (997,332 from 2024-01-01; 963,557 for the 150 days before 2026-11-25T13:00Z;
  * the calendar moves it a few percent). Scale 1 is ~17,000 events/hour.
  */
 export const DEFAULT_SEED_SCALE = 0.0165;

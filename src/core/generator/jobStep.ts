@@ -105,9 +105,23 @@ export function stepCell(
   carryRec[c] = 0;
   carryFail[c] = 0;
 
+  // Black-hole nodes (slow_degradation) fail jobs before they can complete; the jobs are requeued.
+  let bhHeld = 0;
+  if (fx.blackHole > 0) {
+    const failed = sim.binomial(R, fx.blackHole);
+    R -= failed;
+    bhHeld = sim.binomial(failed, 0.15);
+    const evicted = sim.binomial(failed - bhHeld, 0.3 / 0.85);
+    ev[o + T_SHADOW] += failed - bhHeld - evicted;
+    ev[o + T_EVICTED] += evicted;
+    ev[o + T_HELD] += bhHeld;
+    idle[c] += failed - bhHeld;
+  }
+
   const term = sim.binomial(R, x.pTerm);
   R -= term;
-  ev[o + T_TERMINATED] += term;
+  // decoupling: the jobs complete and leave their slots, but some exits are never logged.
+  ev[o + T_TERMINATED] += fx.termLost > 0 ? term - sim.binomial(term, fx.termLost) : term;
 
   if (fx.collapseKill > 0) {
     const killed = sim.binomial(R, fx.collapseKill);
@@ -181,7 +195,7 @@ export function stepCell(
   const heldBefore = held[c];
   const release = sim.binomial(heldBefore, rates.release);
   const heldAbort = sim.binomial(heldBefore - release, rates.heldAbort);
-  held[c] = heldBefore - release - heldAbort + hold;
+  held[c] = heldBefore - release - heldAbort + hold + bhHeld;
   idle[c] += release;
   let waveAbort = 0;
   if (waveRecovery && waveHeld[c] > 0) {

@@ -24,7 +24,7 @@ import {
   type ExperimentProfile,
   type ScheddProfile,
 } from './profiles';
-import type { AnomalyKind, OutageSpec } from './outages';
+import type { AnomalyKind, OutageSpec, PatternKind } from './outages';
 
 export interface BaselineRates {
   evict: number;
@@ -80,6 +80,13 @@ export interface GeneratorOptions {
   outageRatePerWeek?: number;
   gapRatePerWeek?: number;
   outageMix?: Partial<Record<AnomalyKind, number>>;
+  /**
+   * Mean pattern outages (diurnal_loss, slow_degradation, decoupling) per week, 0.5 by default; 0 disables
+   * them. They are drawn after the other outages and gaps, in the gaps those leave, so this never moves them.
+   */
+  patternRatePerWeek?: number;
+  /** Relative weights of the pattern kinds (1 each by default). */
+  patternMix?: Partial<Record<PatternKind, number>>;
   /** Explicit outages; when given, no random ones are drawn. */
   outages?: readonly OutageSpec[];
   warmupHours?: number;

@@ -16,10 +16,30 @@
  * |                        |      |          |             | ×(1.3+1.7·s) per job; recovery: 50% released, 30% removed                 |
  * | monitoring_gap         | n/a  | 1-12     | 0           | no event data at all (null, not zero); label null, not an outage          |
  *
+ * Pattern outages change the shape of the counts rather than their level (a level detector barely sees them):
+ *
+ * | kind                   | mix  | active h | +recovery h | effect (scale-free)                                                      |
+ * |------------------------|------|----------|-------------|--------------------------------------------------------------------------|
+ * | diurnal_loss           | 1/3  | 24       | 0           | submissions lose 50%+50%·s of their diurnal swing for a Fermilab day     |
+ * |                        |      |          |             | (00:00-24:00 UTC-6): the day's total is unchanged (the cycle averages 1  |
+ * |                        |      |          |             | over 24 h), hours flatten towards the day's mean (campaign bursts stay); |
+ * |                        |      |          |             | starts follow only where the pool has free slots                         |
+ * | slow_degradation       | 1/3  | 24-72    | 0           | black-hole worker nodes spread: in active hour k (0-based) of A a share   |
+ * |                        |      |          |             | (0.1%+1.1%·s)·(k+1)/A of running jobs fails before completing (shadow    |
+ * |                        |      |          |             | exception 55%, evicted 30%, held 15%) and is requeued: those counts      |
+ * |                        |      |          |             | creep up hour by hour (no step), completions dip by the same share       |
+ * | decoupling             | 1/3  | 3-8      | 0           | starts vs completions: 20%+30%·s of the jobs that complete leave no      |
+ * |                        |      |          |             | JobTerminatedEvent (the shadows lose their exit records); the jobs still |
+ * |                        |      |          |             | leave their slots, so starts go on unchanged: completions per start drop |
+ * |                        |      |          |             | by 20-50% while both counts stay in their usual range (no catch-up,     |
+ * |                        |      |          |             | which would push completions above it)                                   |
+ *
  * Rates: outages 1.75 per week, monitoring gaps 0.35 per week, none in the first 48 h (warm-up),
- * at least 12 h between windows.
+ * at least 12 h between windows. Pattern outages: 0.5 per week (`patternRatePerWeek`), drawn from their own
+ * stream after the others are placed and put only in gaps at least 12 h from every other window, so adding
+ * them never moves an outage or a gap; random diurnal_loss windows start at 06:00 UTC (Fermilab midnight).
  */
-import { HOUR_MS } from './profiles';
+import { DAY_MS, HOUR_MS } from './profiles';
 import type { Rng } from '../rng';
 
 export const OUTAGE_KINDS = [
@@ -30,10 +50,15 @@ export const OUTAGE_KINDS = [
   'held_wave',
 ] as const;
 
-export type AnomalyKind = (typeof OUTAGE_KINDS)[number];
-export type OutageKind = AnomalyKind | 'monitoring_gap';
+/** Outages that change the pattern of the counts, not their level; scheduled separately (schedulePatternOutages). */
+export const PATTERN_KINDS = ['diurnal_loss', 'slow_degradation', 'decoupling'] as const;
 
-export const ALL_OUTAGE_KINDS: readonly OutageKind[] = [...OUTAGE_KINDS, 'monitoring_gap'];
+/** The level outages (the keys of `outageMix`). */
+export type AnomalyKind = (typeof OUTAGE_KINDS)[number];
+export type PatternKind = (typeof PATTERN_KINDS)[number];
+export type OutageKind = AnomalyKind | PatternKind | 'monitoring_gap';
+
+export const ALL_OUTAGE_KINDS: readonly OutageKind[] = [...OUTAGE_KINDS, ...PATTERN_KINDS, 'monitoring_gap'];
 
 export interface OutageWindow {
   kind: OutageKind;
@@ -65,6 +90,9 @@ export const OUTAGE_DEFAULTS: Record<OutageKind, KindDefaults> = {
   reconnect_failure: { minActiveHours: 1, maxActiveHours: 4, recoveryHours: 1 },
   held_wave: { minActiveHours: 2, maxActiveHours: 8, recoveryHours: 1 },
   monitoring_gap: { minActiveHours: 1, maxActiveHours: 12, recoveryHours: 0 },
+  diurnal_loss: { minActiveHours: 24, maxActiveHours: 24, recoveryHours: 0 },
+  slow_degradation: { minActiveHours: 24, maxActiveHours: 72, recoveryHours: 0 },
+  decoupling: { minActiveHours: 3, maxActiveHours: 8, recoveryHours: 0 },
 };
 
 export const DEFAULT_OUTAGE_MIX: Record<AnomalyKind, number> = {
@@ -77,6 +105,13 @@ export const DEFAULT_OUTAGE_MIX: Record<AnomalyKind, number> = {
 
 export const DEFAULT_OUTAGE_RATE_PER_WEEK = 1.75;
 export const DEFAULT_GAP_RATE_PER_WEEK = 0.35;
+export const DEFAULT_PATTERN_MIX: Record<PatternKind, number> = {
+  diurnal_loss: 1,
+  slow_degradation: 1,
+  decoupling: 1,
+};
+
+export const DEFAULT_PATTERN_RATE_PER_WEEK = 0.5;
 export const DEFAULT_WARMUP_HOURS = 48;
 export const MIN_SEPARATION_HOURS = 12;
 
@@ -150,6 +185,75 @@ export function scheduleOutages(rng: Rng, o: ScheduleOptions): OutageWindow[] {
     t += active + d.recoveryHours + MIN_SEPARATION_HOURS;
   }
   return windows;
+}
+
+export interface PatternScheduleOptions {
+  startMs: number;
+  hours: number;
+  ratePerWeek: number;
+  mix: Record<PatternKind, number>;
+  warmupHours: number;
+  severityRange: [number, number];
+}
+
+/**
+ * Random pattern outages, from their own stream, placed only where they keep MIN_SEPARATION_HOURS from every
+ * window of `existing` (which are left as they are) and from each other, and after the warm-up. A draw that
+ * would come too close to an existing window moves to the next gap where it fits.
+ */
+export function schedulePatternOutages(
+  rng: Rng,
+  existing: readonly OutageWindow[],
+  o: PatternScheduleOptions
+): OutageWindow[] {
+  const windows: OutageWindow[] = [];
+  const kinds = PATTERN_KINDS.filter((k) => (o.mix[k] ?? 0) > 0);
+  if (kinds.length === 0 || !(o.ratePerWeek > 0)) {
+    return windows;
+  }
+  const meanGapHours = 168 / o.ratePerWeek;
+  // Window bounds in hours from startMs.
+  const taken = existing.map((w) => [(w.start - o.startMs) / HOUR_MS, (w.end - o.startMs) / HOUR_MS]);
+  let t = o.warmupHours;
+  for (;;) {
+    t += Math.floor(rng.exponential(meanGapHours));
+    const kind = kinds[rng.weighted(kinds.map((k) => o.mix[k]))];
+    const d = OUTAGE_DEFAULTS[kind];
+    const active = rng.int(d.minActiveHours, d.maxActiveHours);
+    const severity = o.severityRange[0] + (o.severityRange[1] - o.severityRange[0]) * rng.next();
+    const len = active + d.recoveryHours;
+    for (;;) {
+      if (kind === 'diurnal_loss') {
+        t = nextFermilabMidnight(o.startMs, t);
+      }
+      const from = t;
+      const clash = taken.find(([a, b]) => from < b + MIN_SEPARATION_HOURS && a < from + len + MIN_SEPARATION_HOURS);
+      if (!clash) {
+        break;
+      }
+      t = clash[1] + MIN_SEPARATION_HOURS;
+    }
+    if (t + len > o.hours) {
+      break;
+    }
+    windows.push({
+      kind,
+      start: o.startMs + t * HOUR_MS,
+      end: o.startMs + (t + len) * HOUR_MS,
+      activeHours: active,
+      severity: round3(severity),
+      anomalous: true,
+    });
+    taken.push([t, t + len]);
+    t += len + MIN_SEPARATION_HOURS;
+  }
+  return windows;
+}
+
+/** First hour offset >= t (from startMs) that falls on 06:00 UTC, midnight at Fermilab (UTC-6, as weeklyFactor). */
+function nextFermilabMidnight(startMs: number, t: number): number {
+  const hourOfDay = (((startMs + t * HOUR_MS - 6 * HOUR_MS) % DAY_MS) + DAY_MS) % DAY_MS;
+  return hourOfDay === 0 ? t : t + (DAY_MS - hourOfDay) / HOUR_MS;
 }
 
 /** Turns explicit specs into windows, checking they fit the range and do not overlap. */

@@ -1,6 +1,9 @@
 /** @jest-environment node */
 // Pins the generator's output byte for byte: refactors must not move a single count. If a change is
 // meant to alter the output, recompute the hashes (the failure message prints them) and say why in the commit.
+// Pattern outages (diurnal_loss, slow_degradation, decoupling) came later: the first three cases hold none (explicit
+// outages, or no gap wide enough), so their hashes are those from before; the last two pin the new kinds. That
+// pattern outages never move the other windows for a seed is checked in patterns.test.ts.
 import { createHash } from 'node:crypto';
 import { generateGrid, gridEventCount, gridLabelledSeries, type GeneratedGrid, type GeneratorOptions } from './index';
 
@@ -82,6 +85,27 @@ const CASES: Array<{ name: string; opts: GeneratorOptions; hash: string }> = [
     },
     hash: '1c45726db0421da9fd22b5ac74c4d1b2c3b76f61a3c0edc54e7a84a69fbb59a8',
   },
+  {
+    name: 'scale 1, pattern outages placed explicitly',
+    opts: {
+      start: START,
+      days: 8,
+      seed: 7,
+      scale: 1,
+      outages: [
+        { kind: 'decoupling', start: at(2, 9), activeHours: 5, severity: 0.4 },
+        { kind: 'diurnal_loss', start: at(3, 6), severity: 0.7 },
+        { kind: 'worker_node_collapse', start: at(4, 12), activeHours: 2, severity: 0.5 },
+        { kind: 'slow_degradation', start: at(5, 3), activeHours: 50, severity: 0.6 },
+      ],
+    },
+    hash: '1af5451a339ec7d2db2ad7c764c4e6eeda6a2ff1f40f4761cf50536c02dea318',
+  },
+  {
+    name: 'seed scale, random outages, gaps and pattern outages',
+    opts: { start: START, days: 56, seed: 'pin', scale: 0.0165, patternRatePerWeek: 2 },
+    hash: '3a4892a8bfb763b882e7c9e15948d5785db60548c1161412c0f631a7e4f4a481',
+  },
 ];
 
 describe('generator output is pinned', () => {
@@ -89,5 +113,9 @@ describe('generator output is pinned', () => {
     const g = generateGrid(opts);
     expect(g.outages.length).toBeGreaterThan(3);
     expect(gridHash(g)).toBe(hash);
+  });
+  it('the random pattern case holds every pattern kind', () => {
+    const kinds = new Set(generateGrid(CASES[4].opts).outages.map((o) => o.kind));
+    expect([...kinds].filter((k) => ['diurnal_loss', 'slow_degradation', 'decoupling'].includes(k))).toHaveLength(3);
   });
 });

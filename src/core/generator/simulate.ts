@@ -20,11 +20,15 @@ import {
   DEFAULT_GAP_RATE_PER_WEEK,
   DEFAULT_OUTAGE_MIX,
   DEFAULT_OUTAGE_RATE_PER_WEEK,
+  DEFAULT_PATTERN_MIX,
+  DEFAULT_PATTERN_RATE_PER_WEEK,
   DEFAULT_WARMUP_HOURS,
   explicitOutages,
   scheduleOutages,
+  schedulePatternOutages,
   type OutageKind,
   type OutageWindow,
+  type ScheduleOptions,
 } from './outages';
 import { HOUR_MS } from './profiles';
 import { newRecording, outageLabels, recordHour, type GridContext } from './record';
@@ -54,6 +58,36 @@ export interface GeneratedGrid {
   context: GridContext;
 }
 
+/**
+ * Level outages and gaps from stream 'outages', then pattern outages from stream 'patterns' in the gaps they
+ * leave: the first never depend on the second (the same seed keeps every level outage with or without patterns).
+ */
+function randomOutages(
+  root: Rng,
+  opts: GeneratorOptions,
+  schedOpts: Pick<ScheduleOptions, 'startMs' | 'hours' | 'experiments' | 'schedds'>
+): OutageWindow[] {
+  const warmupHours = opts.warmupHours ?? DEFAULT_WARMUP_HOURS;
+  const severityRange = opts.severityRange ?? [0, 1];
+  const level = scheduleOutages(root.fork('outages'), {
+    ...schedOpts,
+    ratePerWeek: opts.outageRatePerWeek ?? DEFAULT_OUTAGE_RATE_PER_WEEK,
+    gapRatePerWeek: opts.gapRatePerWeek ?? DEFAULT_GAP_RATE_PER_WEEK,
+    mix: { ...DEFAULT_OUTAGE_MIX, ...opts.outageMix },
+    warmupHours,
+    severityRange,
+  });
+  const patterns = schedulePatternOutages(root.fork('patterns'), level, {
+    startMs: schedOpts.startMs,
+    hours: schedOpts.hours,
+    ratePerWeek: opts.patternRatePerWeek ?? DEFAULT_PATTERN_RATE_PER_WEEK,
+    mix: { ...DEFAULT_PATTERN_MIX, ...opts.patternMix },
+    warmupHours,
+    severityRange,
+  });
+  return [...level, ...patterns].sort((a, b) => a.start - b.start);
+}
+
 export function generateGrid(opts: GeneratorOptions): GeneratedGrid {
   const o = resolveOptions(opts);
   const { start, hours, exps, schedds, cores0, growthPerDay } = o;
@@ -68,16 +102,7 @@ export function generateGrid(opts: GeneratorOptions): GeneratedGrid {
     experiments: exps,
     schedds: schedds.map((s) => s.name),
   };
-  const outages = opts.outages
-    ? explicitOutages(opts.outages, schedOpts)
-    : scheduleOutages(root.fork('outages'), {
-        ...schedOpts,
-        ratePerWeek: opts.outageRatePerWeek ?? DEFAULT_OUTAGE_RATE_PER_WEEK,
-        gapRatePerWeek: opts.gapRatePerWeek ?? DEFAULT_GAP_RATE_PER_WEEK,
-        mix: { ...DEFAULT_OUTAGE_MIX, ...opts.outageMix },
-        warmupHours: opts.warmupHours ?? DEFAULT_WARMUP_HOURS,
-        severityRange: opts.severityRange ?? [0, 1],
-      });
+  const outages = opts.outages ? explicitOutages(opts.outages, schedOpts) : randomOutages(root, opts, schedOpts);
 
   const demand = buildDemand(root, o);
   const pTerm = exps.map((e) => 1 - Math.exp(-1 / e.meanRuntimeHours));
@@ -100,7 +125,7 @@ export function generateGrid(opts: GeneratorOptions): GeneratedGrid {
     const growth = 1 + growthPerDay * (h / 24);
     const capTotal = Math.round(cores0 * growth * Math.exp(capNoise));
     const cap = Math.round(capTotal * (1 - fx.lostFrac));
-    const calendar = calendarFactor(o, t, growth);
+    const calendar = calendarFactor(o, t, growth, fx.diurnalFlatten);
 
     for (let e = 0; e < E; e++) {
       drawSubmissions(sim, demand, o, e, h, calendar, growth, subsPerSchedd);
