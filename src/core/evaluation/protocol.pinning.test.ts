@@ -69,5 +69,5 @@ it('evaluation output is pinned', async () => {
     .digest('hex');
   expect(results.some((r) => r.skipped)).toBe(true);
   expect(results.some((r) => r.heldOutKind)).toBe(true);
-  expect(hash).toBe('38db083729292750bd4c1a385bcf19c3506056f1cfaa009a19f94bd4cd581534');
+  expect(hash).toBe('cae9c4c2db7edb2d9b2ecf3dd5b610f71ed67dcd06439bc613f8291bc2a5d555');
 });
