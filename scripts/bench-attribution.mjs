@@ -6,7 +6,8 @@
 // uniform in [0, 1]). Seed `attribution` is the integration test's; the rule was chosen on seeds dev1/dev2,
 // which are not measured here. Prints Markdown (stdout) and the misses (stderr).
 //
-//   npm run cli:build && node scripts/bench-attribution.mjs > docs/bench/attribution.md   # ~15 min, mostly seeding
+//   npm run cli:build && node scripts/bench-attribution.mjs > docs/bench/attribution.md 2> docs/bench/attribution-misses.txt
+//   (~24 min on 2 shared cores, mostly seeding scale 1)
 //   node scripts/bench-attribution.mjs --runs explicit:0.0165:30:attribution               # one run
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
