@@ -112,6 +112,20 @@ describe('RetrainDialog', () => {
     expect(button('Publish')).toBeDisabled();
   });
 
+  it('says a failed publish left the model in use, and stays ready to publish', async () => {
+    const ds = fakeDataSource();
+    ds.publishModel.mockRejectedValueOnce({ status: 500, data: { message: 'Internal Server Error' } });
+    renderDialog(ds);
+    fireEvent.click(button('Train'));
+    await screen.findByTestId('gs-retrain-metrics');
+    fireEvent.click(button('Publish'));
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'Publishing failed: HTTP 500 Internal Server Error. The model in use was not replaced: queries still score with it.'
+    );
+    expect(reload).not.toHaveBeenCalled();
+    expect(button('Publish')).toBeEnabled();
+  });
+
   it('does not let a user without datasources:write publish or roll back', async () => {
     const ds = fakeDataSource();
     renderDialog(ds, false);

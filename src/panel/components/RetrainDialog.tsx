@@ -93,7 +93,14 @@ export function RetrainDialog(props: Props) {
       setPhase('published');
     } catch (err) {
       setPhase('trained');
-      setError(`Publishing failed: ${errorMessage(err)}`);
+      // An HTTP error answer means Grafana saved nothing; without an answer the outcome is unknown.
+      const answered = typeof (err as { status?: unknown })?.status === 'number';
+      setError(
+        `Publishing failed: ${errorMessage(err)}. ` +
+          (answered
+            ? 'The model in use was not replaced: queries still score with it.'
+            : "Check the datasource's settings to see which model is in use.")
+      );
     }
   };
 
