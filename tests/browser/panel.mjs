@@ -5,7 +5,8 @@
 // Labels go through tests/support/grafanaApi.mjs, a stand-in for Grafana's /api/annotations.
 // Covers: rendering (no-data hatching, cells per step), click-to-label round trip across a page
 // reload, toggling twice leaves no record, drag and shift-click ranges, "normal" labels (toolbar and
-// Alt), keyboard, undo (Ctrl+Z and button), tooltip (probability, top features, who), annotation text
+// Alt), keyboard, undo (Ctrl+Z and button), tooltip (probability, top features, who; where of a resting
+// hour outside the regions, asked once), annotation text
 // rendered as text, a slow write's "Saving…", a concurrent writer, panel-context writes, Viewer read-only,
 // the datasource served from another origin (Grafana's plugin CDN: wasm, blob: training worker, abort
 // while its script loads), a publish answered HTTP 500 (previous model kept, dialog says so), two clients
@@ -90,6 +91,12 @@ async function setupPage(page, server, matrix, { pluginOrigin } = {}) {
             },
             provenance: { summaries: 'off', hoursFromSummaries: 0, hoursCounted: keep.length },
           };
+        };
+        // Where of one hour on demand (the tooltip) is answered here, as the stand-in has no Elasticsearch
+        // (the datasource's own hourWhere is tested in Jest); each hour asked is recorded.
+        ds.hourWhere = async ({ timeMs }) => {
+          (window.__gsWhereAsks ??= []).push(timeMs);
+          return `JobHeldEvent +3 over typical, VO mu2e +3 (${timeMs})`;
         };
         return ds;
       };
@@ -622,6 +629,30 @@ try {
       assert.ok(text.includes('<img src=x onerror="window.__gsXss=1">maintenance'), text);
       assert.equal(await tip.locator('img').count(), 0);
       assert.equal(await page.evaluate(() => window.__gsXss), undefined);
+      await page.mouse.move(0, 0);
+    }
+  );
+
+  await check(
+    'tooltip: an hour outside every region that the pointer rests on gets its where, asked once',
+    async () => {
+      await open();
+      // An hour with data whose where the explanation frame does not carry (outside every region).
+      const { i, time } = await page.evaluate(async (r) => {
+        const { series } = await window.__gs.frames(r.fromMs, r.toMs);
+        const f = series.find((s) => s.fields.some((x) => x.name === 'where'));
+        const col = (name) => f.fields.find((x) => x.name === name).values;
+        const k = col('where').findIndex((w, j) => w === '' && Number.isFinite(col('probability')[j]));
+        return { i: k, time: f.fields.find((x) => x.type === 'time').values[k] };
+      }, week);
+      assert.ok(i >= 0, 'no hour outside the regions');
+      await page.evaluate(() => (window.__gsWhereAsks = []));
+      const p = await cellCenter(page, i);
+      await page.mouse.move(p.x, p.y);
+      const where = page.locator('[data-testid="gs-tooltip"]').getByText(/^Where: JobHeldEvent \+3 over typical/);
+      await where.waitFor();
+      assert.equal(await where.innerText(), `Where: JobHeldEvent +3 over typical, VO mu2e +3 (${time})`);
+      assert.deepEqual(await page.evaluate(() => window.__gsWhereAsks), [time]);
       await page.mouse.move(0, 0);
     }
   );
