@@ -8,6 +8,9 @@ import { generateGrid, gridLabelledSeries } from '../../core/generator';
 import { readLabelledCsv } from '../../core/io/labelledSeries';
 import { readTimeSeriesCsv } from '../../core/io/csv';
 
+// Generating and writing 30 days twice takes ~2 s alone, past Jest's 5 s default on 2 loaded cores.
+jest.setTimeout(60_000);
+
 describe('gridsentinel generate', () => {
   let dir: string;
   let errSpy: jest.SpyInstance;

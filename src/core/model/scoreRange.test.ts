@@ -11,6 +11,9 @@ const model = loadModel(defaultModel);
 const doc = model.doc;
 const C = doc.architecture.contextSteps;
 const PERIOD = C * doc.stepMs;
+const { smoothing, seasonal } = doc.surprise;
+/** C steps, the smoothing window and the seasonal days (the bundled model smooths over 24 steps). */
+const WARM = PERIOD + ((smoothing?.steps ?? 0) + (seasonal ? seasonal.days * seasonal.periodSteps : 0)) * doc.stepMs;
 
 describe('scoringFetchStart', () => {
   const froms = [
@@ -21,13 +24,13 @@ describe('scoringFetchStart', () => {
     Date.UTC(2025, 5, 3, 7, 30),
   ];
 
-  it.each(froms)('starts at a multiple of C steps with at least C steps of warm-up (from %p)', (from) => {
+  it.each(froms)('starts at a multiple of C steps with at least the warm-up it needs (from %p)', (from) => {
     const start = scoringFetchStart(doc, from, false);
     const fromStep = Math.floor(from / doc.stepMs) * doc.stepMs;
     expect(start % PERIOD).toBe(0);
-    expect(fromStep - start).toBeGreaterThanOrEqual(PERIOD);
-    // No more than needed: the next aligned start would leave less than C steps.
-    expect(fromStep - (start + PERIOD)).toBeLessThan(PERIOD);
+    expect(fromStep - start).toBeGreaterThanOrEqual(WARM);
+    // No more than needed: the next aligned start would leave less.
+    expect(fromStep - (start + PERIOD)).toBeLessThan(WARM);
   });
 
   it.each(froms)('fetches at least a week for the bundled model, still aligned (from %p)', (from) => {
@@ -39,12 +42,22 @@ describe('scoringFetchStart', () => {
     expect(fromStep - (start + PERIOD)).toBeLessThan(7 * DAY_MS);
   });
 
-  it('gives exact values for a day-long context of hours', () => {
+  it('adds the days the seasonal part compares with', () => {
+    const withSeasonal = {
+      ...doc,
+      surprise: { ...doc.surprise, seasonal: { ...doc.surprise, periodSteps: 24, days: 7, scale: [] } },
+    };
+    // Two days (C and smoothing) plus seven: from 13:00 on the 10th back to 13:00 on the 1st, then midnight.
+    expect(scoringFetchStart(withSeasonal, Date.UTC(2025, 0, 10, 13), false)).toBe(Date.UTC(2025, 0, 1));
+  });
+
+  it('gives exact values for a day-long context of hours and a day-long smoothing window', () => {
     expect(C).toBe(24);
-    // 13:00 → warm-up back to 13:00 the day before → aligned down to midnight.
-    expect(scoringFetchStart(doc, Date.UTC(2025, 0, 10, 13), false)).toBe(Date.UTC(2025, 0, 9));
-    // Midnight exactly: one whole day back.
-    expect(scoringFetchStart(doc, Date.UTC(2025, 0, 10), false)).toBe(Date.UTC(2025, 0, 9));
+    expect(WARM).toBe(2 * DAY_MS);
+    // 13:00 → warm-up back to 13:00 two days before → aligned down to midnight.
+    expect(scoringFetchStart(doc, Date.UTC(2025, 0, 10, 13), false)).toBe(Date.UTC(2025, 0, 8));
+    // Midnight exactly: two whole days back.
+    expect(scoringFetchStart(doc, Date.UTC(2025, 0, 10), false)).toBe(Date.UTC(2025, 0, 8));
     expect(scoringFetchStart(doc, Date.UTC(2025, 0, 10, 13), true)).toBe(Date.UTC(2025, 0, 3));
   });
 });

@@ -14,16 +14,19 @@ export const BUNDLED_STATS_MS = 7 * DAY_MS;
 
 /**
  * Where to start fetching to score steps from `fromMs` on: C steps of warm-up (a week for the bundled
- * model's statistics; plus the days the seasonal surprise compares with), aligned down to a multiple of
- * C steps since the epoch. Scoring windows start at
+ * model's statistics; plus the surprise's smoothing window and the days its seasonal part compares with),
+ * aligned down to a multiple of C steps since the epoch. Scoring windows start at
  * multiples of C from the matrix's first row (network.ts), so the alignment makes an hour's score the
  * same whatever range it was fetched in.
  */
 export function scoringFetchStart(doc: ModelDocument, fromMs: number, bundled: boolean): number {
   const stepMs = doc.stepMs;
   const period = doc.architecture.contextSteps * stepMs;
-  const seasonal = doc.surprise.seasonal;
-  const history = period + (seasonal ? seasonal.days * seasonal.periodSteps * stepMs : 0);
+  // Steps at window positions below C differ between fetches; smoothing looks back over its window, the
+  // seasonal part over its days: each adds to the warm-up.
+  const { seasonal, smoothing } = doc.surprise;
+  const extraSteps = (smoothing ? smoothing.steps : 0) + (seasonal ? seasonal.days * seasonal.periodSteps : 0);
+  const history = period + extraSteps * stepMs;
   const warmUp = bundled ? Math.max(history, BUNDLED_STATS_MS) : history;
   const start = Math.floor(fromMs / stepMs) * stepMs - warmUp;
   return Math.floor(start / period) * period;
