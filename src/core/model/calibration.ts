@@ -127,7 +127,7 @@ export function calibrateSurprise(
       best = { cal, ap: NaN };
       break;
     }
-    const { evidence } = combineEvidence(cal, forecast, seasonal?.surprise);
+    const evidence = combineEvidence(cal, forecast, seasonal?.surprise);
     const ap = averagePrecision(
       labelled.map((t) => evidence[t]),
       labelled.map((t) => labels[t])
@@ -138,7 +138,7 @@ export function calibrateSurprise(
   }
   const calibration = best!.cal;
   // The surprise gives (or shares) the probability whatever the labels: calibrate it on them.
-  fitSurpriseLogistic(calibration, combineEvidence(calibration, forecast, seasonal?.surprise).evidence, labels, isVal);
+  fitSurpriseLogistic(calibration, combineEvidence(calibration, forecast, seasonal?.surprise), labels, isVal);
   return {
     calibration,
     calibratedOn: calibrateOnValidation ? 'validation' : 'all',

@@ -4,7 +4,7 @@ import {
   exceedance,
   fitLogistic,
   fitSurpriseCalibration,
-  surpriseEvidence,
+  evidenceOf,
 } from './surprise';
 
 describe('surprise calibration', () => {
@@ -24,7 +24,7 @@ describe('surprise calibration', () => {
     }
     // Default logistic: as rare as 1 in 100 → 0.5.
     const s100 = -Math.log(0.01);
-    expect(evidenceProbability(cal, surpriseEvidence(cal, s100))).toBeCloseTo(0.5, 1);
+    expect(evidenceProbability(cal, evidenceOf(exceedance(cal, s100)))).toBeCloseTo(0.5, 1);
     expect(Number.isNaN(evidenceProbability(cal, NaN))).toBe(true);
   });
 

@@ -191,9 +191,9 @@ export function exceedance(cal: NullDistribution, s: number): number {
   return 1 - (ls[k] + frac * (level - ls[k]));
 }
 
-/** −log10 P(S > s): the evidence scale the logistic works on. */
-export function surpriseEvidence(cal: NullDistribution, s: number): number {
-  return -Math.log10(Math.max(1e-300, exceedance(cal, s)));
+/** −log10 of a p-value: the evidence scale the logistic works on. */
+export function evidenceOf(p: number): number {
+  return -Math.log10(Math.max(1e-300, p));
 }
 
 /**
@@ -233,8 +233,6 @@ export function combinePValues(p: number, q: number): number {
 export interface SurpriseEvidence extends SurpriseSeries {
   /** [T] −log10 of the combined null p-value; NaN where the forecast surprise is missing. */
   evidence: Float64Array;
-  /** [T] the seasonal surprise (NaN without the seasonal part or its history). */
-  seasonal: Float64Array;
 }
 
 /**
@@ -262,7 +260,7 @@ export function surpriseEvidenceSeries(
       }
     }
   }
-  return { surprise: fc.surprise, perFeature, ...combineEvidence(cal, fc.surprise, seasonal) };
+  return { surprise: fc.surprise, perFeature, evidence: combineEvidence(cal, fc.surprise, seasonal) };
 }
 
 /** Smooths the forecast (and seasonal) surprise and combines their null p-values into evidence. */
@@ -270,7 +268,7 @@ export function combineEvidence(
   cal: SurpriseCalibration,
   forecastSurprise: Float64Array,
   seasonalSurprise: Float64Array | undefined
-): { evidence: Float64Array; seasonal: Float64Array } {
+): Float64Array {
   const T = forecastSurprise.length;
   const forecast = smoothTrailing(forecastSurprise, cal.smoothing);
   const seasonal =
@@ -284,9 +282,9 @@ export function combineEvidence(
     if (cal.seasonal && Number.isFinite(seasonal[t])) {
       p = combinePValues(p, exceedance(cal.seasonal, seasonal[t]));
     }
-    evidence[t] = -Math.log10(Math.max(1e-300, p));
+    evidence[t] = evidenceOf(p);
   }
-  return { evidence, seasonal };
+  return evidence;
 }
 
 /**
