@@ -9,7 +9,7 @@
 //
 // GS_ASD_DIR overrides the ASD folder.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -21,7 +21,10 @@ const write = !process.argv.includes('--no-write');
 const require = createRequire(import.meta.url);
 const log = (msg) => console.error(`[bench-quality] ${msg}`);
 
-log('building the CLI (tsc -p tsconfig.cli.json)');
+log('building the CLI (tsc -p tsconfig.cli.json into a clean build/cli)');
+// tsc never deletes outputs: a module moved since the last build would still be found (protocol.js once
+// shadowed protocol/index.js and ran the old evaluation protocol).
+rmSync(path.join(ROOT, 'build/cli'), { recursive: true, force: true });
 const tsc = spawnSync(
   process.execPath,
   [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.cli.json'],

@@ -8,6 +8,7 @@
 //
 // GS_OPENSEARCH_HEAP (default 512m) sets the OpenSearch heap, as for the tests.
 import { spawn, spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -24,7 +25,10 @@ function log(msg) {
   console.error(`[bench] ${msg}`);
 }
 
-log('building the CLI (tsc -p tsconfig.cli.json)');
+log('building the CLI (tsc -p tsconfig.cli.json into a clean build/cli)');
+// tsc never deletes outputs: a module moved since the last build would still be found (protocol.js once
+// shadowed protocol/index.js and ran the old evaluation protocol).
+rmSync(path.join(ROOT, 'build/cli'), { recursive: true, force: true });
 const tsc = spawnSync(
   process.execPath,
   [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.cli.json'],
