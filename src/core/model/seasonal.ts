@@ -21,24 +21,29 @@ export function seasonalPeriodSteps(stepMs: number): number {
 export function seasonalDeviation(prep: PreparedInputs, periodSteps: number, days = SEASONAL_DAYS): Float64Array {
   const { steps: T, features: F, z } = prep;
   const out = new Float64Array(T * F).fill(NaN);
-  const past: number[] = [];
+  // At most `days` values per cell: an insertion sort into a reused buffer (a year of hours is ~110,000 cells).
+  const past = new Float64Array(days);
   for (let t = periodSteps; t < T; t++) {
     for (let f = 0; f < F; f++) {
       const actual = z[t * F + f];
       if (Number.isNaN(actual)) {
         continue;
       }
-      past.length = 0;
+      let n = 0;
       for (let k = 1; k <= days && t - k * periodSteps >= 0; k++) {
         const v = z[(t - k * periodSteps) * F + f];
         if (!Number.isNaN(v)) {
-          past.push(v);
+          let i = n++;
+          while (i > 0 && past[i - 1] > v) {
+            past[i] = past[i - 1];
+            i--;
+          }
+          past[i] = v;
         }
       }
-      if (past.length > 0) {
-        past.sort((a, b) => a - b);
-        const m = past.length >> 1;
-        out[t * F + f] = actual - (past.length % 2 ? past[m] : (past[m - 1] + past[m]) / 2);
+      if (n > 0) {
+        const m = n >> 1;
+        out[t * F + f] = actual - (n % 2 ? past[m] : (past[m - 1] + past[m]) / 2);
       }
     }
   }
