@@ -13,6 +13,13 @@ describe('shifterLabels', () => {
     shifterLabels(known, truth, scores, 0, 10, 0.5, 1);
     expect(known).toEqual([null, null, 1, 1, 1, null, 0, null, null, null]);
   });
+
+  it('labels an incident only as far as the week goes', () => {
+    const truth: Label[] = [0, 0, 1, 1, 1, 0];
+    const known: Label[] = truth.map(() => null);
+    shifterLabels(known, truth, [0, 0, 0.9, 0.9], 0, 4, 0.5, 0);
+    expect(known).toEqual([null, null, 1, 1, null, null]);
+  });
 });
 
 /** Scores feature 0, and learns from labels to stay quiet on values it saw labelled normal. */

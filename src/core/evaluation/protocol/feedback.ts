@@ -99,8 +99,9 @@ export function shifterLabels(
   const incidents = labelledEvents(truth as Label[]);
   for (const t of looked) {
     if (truth[t] === 1) {
+      // The incident as far as it has happened: its rest in the next week is not known yet.
       const e = incidents.find((x) => x.start <= t && t < x.end)!;
-      for (let i = e.start; i < e.end; i++) {
+      for (let i = e.start; i < Math.min(e.end, to); i++) {
         known[i] = 1;
       }
     } else if (truth[t] === 0) {
