@@ -165,17 +165,39 @@ function fitSurpriseLogistic(
 ): void {
   const xs: number[] = [];
   const ys: Array<0 | 1> = [];
+  let scored = 0;
   for (let t = 0; t < labels.length; t++) {
     const l = labels[t];
-    if (l !== null && !isVal[t] && Number.isFinite(evidence[t])) {
+    if (isVal[t] || !Number.isFinite(evidence[t])) {
+      continue;
+    }
+    scored++;
+    if (l !== null) {
       xs.push(evidence[t]);
       ys.push(l);
     }
   }
   const positives = ys.filter((y) => y === 1).length;
-  if (positives >= MIN_PLATT_POSITIVES && xs.length - positives >= MIN_PLATT_POSITIVES) {
-    cal.logistic = { ...fitLogistic(xs, ys), fittedRows: xs.length };
+  const negatives = xs.length - positives;
+  if (positives < MIN_PLATT_POSITIVES || negatives < MIN_PLATT_POSITIVES) {
+    return;
   }
+  cal.logistic = { ...priorShifted(fitLogistic(xs, ys), positives, negatives, scored), fittedRows: xs.length };
+}
+
+/**
+ * Operators label the hours they looked at (alarms, suggestions, incidents), so labelled rows hold far more
+ * anomalies than the data; a logistic fitted on them carries that rate and alarms too often. Shifts its logit
+ * by the data's prior odds, unlabelled rows taken as normal (no shift when every scored row is labelled).
+ */
+export function priorShifted(
+  fit: { slope: number; intercept: number },
+  positives: number,
+  negatives: number,
+  scored: number
+): { slope: number; intercept: number } {
+  const shift = Math.log(positives / (scored - positives)) - Math.log(positives / negatives);
+  return { slope: fit.slope, intercept: round6(fit.intercept - shift / fit.slope) };
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   fitSurpriseCalibration,
   evidenceOf,
 } from './surprise';
+import { priorShifted } from './calibration';
 
 describe('surprise calibration', () => {
   const values = Array.from({ length: 1000 }, (_, i) => -Math.log(1 - (i + 0.5) / 1000)); // Exp(1) quantiles
@@ -53,5 +54,18 @@ describe('surprise calibration', () => {
     const xs = Array.from({ length: 400 }, (_, i) => (i % 40) / 4);
     const ys = xs.map((x, i) => (x < 2 && i % 2 === 0 ? 1 : 0));
     expect(fitLogistic(xs, ys)).toEqual(DEFAULT_LOGISTIC);
+  });
+});
+
+describe('priorShifted', () => {
+  it('leaves a logistic fitted on every row alone and lowers probabilities fitted on a labelled few', () => {
+    const fit = { slope: 2, intercept: 3 };
+    expect(priorShifted(fit, 10, 90, 100)).toEqual(fit);
+    // 10 anomalies among 20 labelled rows, 1,000 scored rows: odds 1:1 in the labels, 10:990 in the data.
+    const shifted = priorShifted(fit, 10, 10, 1000);
+    const p = (f: { slope: number; intercept: number }, x: number) => 1 / (1 + Math.exp(-f.slope * (x - f.intercept)));
+    expect(p(fit, 3)).toBeCloseTo(0.5, 12);
+    expect(p(shifted, 3)).toBeCloseTo(10 / 1000, 6);
+    expect(shifted.intercept).toBeGreaterThan(fit.intercept);
   });
 });
