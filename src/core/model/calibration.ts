@@ -6,15 +6,16 @@ import type { FeatureMatrix } from '../featureMatrix';
 import type { ModelDocument, TrainingMetadata } from './modelDocument';
 import type { StreamOutput } from './network';
 import { averagePrecision } from './metrics';
-import { SEASONAL_DAYS, fitSeasonalScale, seasonalDeviation, seasonalPeriodSteps, seasonalSurprise } from './seasonal';
+import { SEASONAL_DAYS, seasonalDeviation, seasonalPeriodSteps } from './seasonal';
 import {
   combineEvidence,
-  computeSurprise,
   fitLogistic,
   fitNullDistribution,
-  fitResidualScale,
+  fitDeviationScale,
+  forecastDeviation,
   fitSurpriseCalibration,
   round6,
+  scaledSurprise,
   smoothTrailing,
   type SurpriseAggregate,
   type SurpriseCalibration,
@@ -75,15 +76,16 @@ export function calibrateSurprise(
   }
   const calibrateOnValidation = normalVal >= MIN_CALIBRATION_ROWS;
   const normalRow = (t: number) => normal(t) && (!calibrateOnValidation || isVal[t] === 1);
-  const residualScale = fitResidualScale(prep, stream, normalRow);
-  const forecast = computeSurprise(prep, stream, residualScale, aggregate).surprise;
+  const deviation = forecastDeviation(prep, stream);
+  const residualScale = fitDeviationScale(deviation, F, normalRow);
+  const forecast = scaledSurprise(deviation, residualScale, aggregate).surprise;
 
   const period = seasonalPeriodSteps(shape.stepMs);
   let seasonal: { scale: number[]; surprise: Float64Array } | undefined;
   if (period > 0) {
-    const deviation = seasonalDeviation(prep, period, SEASONAL_DAYS);
-    const scale = fitSeasonalScale(deviation, F, normalRow);
-    const surprise = seasonalSurprise(deviation, scale).surprise;
+    const seasonalDev = seasonalDeviation(prep, period, SEASONAL_DAYS);
+    const scale = fitDeviationScale(seasonalDev, F, normalRow);
+    const surprise = scaledSurprise(seasonalDev, scale, 'mean').surprise;
     if (rowValues(surprise, normalRow).length >= MIN_CALIBRATION_ROWS) {
       seasonal = { scale, surprise };
     }
@@ -120,25 +122,26 @@ export function calibrateSurprise(
       }
     }
   }
-  let best: { cal: SurpriseCalibration; ap: number } | undefined;
+  // Each setting's evidence is computed once: the chosen one's is what Platt scaling fits on.
+  let best: { cal: SurpriseCalibration; evidence: Float64Array; ap: number } | undefined;
   for (const [alpha, withSeasonal] of settings) {
     const cal = calibrationFor(alpha, withSeasonal);
+    const evidence = combineEvidence(cal, forecast, seasonal?.surprise);
     if (!canChoose) {
-      best = { cal, ap: NaN };
+      best = { cal, evidence, ap: NaN };
       break;
     }
-    const evidence = combineEvidence(cal, forecast, seasonal?.surprise);
     const ap = averagePrecision(
       labelled.map((t) => evidence[t]),
       labelled.map((t) => labels[t])
     );
     if (!best || ap > best.ap) {
-      best = { cal, ap };
+      best = { cal, evidence, ap };
     }
   }
   const calibration = best!.cal;
   // The surprise gives (or shares) the probability whatever the labels: calibrate it on them.
-  fitSurpriseLogistic(calibration, combineEvidence(calibration, forecast, seasonal?.surprise), labels, isVal);
+  fitSurpriseLogistic(calibration, best!.evidence, labels, isVal);
   return {
     calibration,
     calibratedOn: calibrateOnValidation ? 'validation' : 'all',

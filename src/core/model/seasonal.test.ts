@@ -1,6 +1,6 @@
 import type { PreparedInputs } from './preprocessing';
-import { fitSeasonalScale, seasonalDeviation, seasonalPeriodSteps, seasonalSurprise } from './seasonal';
-import { combinePValues, smoothTrailing } from './surprise';
+import { seasonalDeviation, seasonalPeriodSteps } from './seasonal';
+import { combinePValues, fitDeviationScale, scaledSurprise, smoothTrailing } from './surprise';
 
 /** One feature with a daily sine (period P steps), day `flatDay` flattened to its mean (0). */
 function prepared(days: number, P: number, flatDay: number): PreparedInputs {
@@ -25,8 +25,8 @@ describe('seasonal surprise', () => {
     const prep = prepared(12, P, 9);
     const dev = seasonalDeviation(prep, P);
     expect(Number.isNaN(dev[P - 1])).toBe(true); // no previous day yet
-    const scale = fitSeasonalScale(dev, 1, (t) => Math.floor(t / P) !== 9);
-    const { surprise } = seasonalSurprise(dev, scale);
+    const scale = fitDeviationScale(dev, 1, (t) => Math.floor(t / P) !== 9);
+    const { surprise } = scaledSurprise(dev, scale, 'mean');
     const dayMean = (d: number) => {
       let s = 0;
       for (let t = d * P; t < (d + 1) * P; t++) {

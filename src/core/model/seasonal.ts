@@ -1,6 +1,7 @@
 /**
  * Seasonal surprise: how far each feature is from the same step of the previous days (median of up to
- * SEASONAL_DAYS of them), in units of its typical distance on normal training rows. The forecaster sees
+ * SEASONAL_DAYS of them), in units of its typical distance on normal training rows (surprise.ts scales and
+ * aggregates it like the forecast's deviation). The forecaster sees
  * 24 steps; a day that loses its rhythm, a degradation over days or a count that stops following its
  * partner look ordinary step to step but not against the same hour yesterday and last week.
  */
@@ -8,9 +9,6 @@ import type { PreparedInputs } from './preprocessing';
 import { DAY_MS } from '../time';
 
 export const SEASONAL_DAYS = 7;
-const MIN_SEASONAL_SCALE = 0.1;
-/** Per-feature |deviation| cap in scale units, as for the forecast surprise. */
-const MAX_SEASONAL_Z = 10;
 
 /** Steps per day, or 0 when the step does not divide a day (no same-step-of-day to compare with). */
 export function seasonalPeriodSteps(stepMs: number): number {
@@ -48,53 +46,4 @@ export function seasonalDeviation(prep: PreparedInputs, periodSteps: number, day
     }
   }
   return out;
-}
-
-/** RMS deviation per feature over the given rows, floored. */
-export function fitSeasonalScale(deviation: Float64Array, F: number, rows: (t: number) => boolean): number[] {
-  const T = deviation.length / F;
-  const sum = new Float64Array(F);
-  const n = new Float64Array(F);
-  for (let t = 0; t < T; t++) {
-    if (!rows(t)) {
-      continue;
-    }
-    for (let f = 0; f < F; f++) {
-      const d = deviation[t * F + f];
-      if (!Number.isNaN(d)) {
-        sum[f] += d * d;
-        n[f]++;
-      }
-    }
-  }
-  return Array.from(sum, (s, f) => Math.max(MIN_SEASONAL_SCALE, n[f] > 0 ? Math.sqrt(s / n[f]) : 1));
-}
-
-/** Per step: mean over features of the capped squared scaled deviation; [T, F] the per-feature terms. */
-export function seasonalSurprise(
-  deviation: Float64Array,
-  scale: readonly number[]
-): { surprise: Float64Array; perFeature: Float64Array } {
-  const F = scale.length;
-  const T = deviation.length / F;
-  const surprise = new Float64Array(T).fill(NaN);
-  const perFeature = new Float64Array(T * F).fill(NaN);
-  for (let t = 0; t < T; t++) {
-    let sum = 0;
-    let n = 0;
-    for (let f = 0; f < F; f++) {
-      const d = deviation[t * F + f];
-      if (Number.isNaN(d)) {
-        continue;
-      }
-      const r = Math.min(MAX_SEASONAL_Z, Math.abs(d) / scale[f]);
-      perFeature[t * F + f] = r * r;
-      sum += r * r;
-      n++;
-    }
-    if (n > 0) {
-      surprise[t] = sum / n;
-    }
-  }
-  return { surprise, perFeature };
 }

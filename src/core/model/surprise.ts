@@ -6,7 +6,7 @@
 import type { PreparedInputs } from './preprocessing';
 import type { StreamOutput } from './network';
 import { orderedProbability } from './probability';
-import { seasonalDeviation, seasonalSurprise } from './seasonal';
+import { seasonalDeviation } from './seasonal';
 
 export type SurpriseAggregate = 'mean' | 'max';
 
@@ -50,7 +50,8 @@ export interface SurpriseCalibration extends NullDistribution {
 
 /** Per-feature |z| cap so one feature's huge miss cannot swamp the mean. */
 export const MAX_RESIDUAL_Z = 10;
-const MIN_RESIDUAL_SCALE = 0.1;
+/** Smallest scale of a deviation (standardized units). */
+const MIN_SCALE = 0.1;
 const TAIL_LEVEL = 0.95;
 /** Without labels to fit it: a step as rare as 1 in 100 normal steps gets 0.5, 1 in 1,000 gets ≈ 0.92. */
 export const DEFAULT_LOGISTIC = { slope: 2.5, intercept: 2 };
@@ -60,29 +61,48 @@ const QUANTILE_LEVELS = Array.from({ length: 20 }, (_, k) => k * 0.05);
 export interface SurpriseSeries {
   /** [T]; NaN at t = 0 and on steps without data. */
   surprise: Float64Array;
-  /** [T, F] squared standardized residual per feature (NaN where missing). */
+  /** [T, F] squared scaled deviation per feature (NaN where missing). */
   perFeature: Float64Array;
 }
 
-export function computeSurprise(
-  prepared: PreparedInputs,
-  stream: StreamOutput,
-  residualScale: readonly number[],
+/** [T, F] standardized value minus the forecast made one step before; NaN at t = 0 and where missing. */
+export function forecastDeviation(prepared: PreparedInputs, stream: StreamOutput): Float64Array {
+  const { steps: T, features: F, z } = prepared;
+  const out = new Float64Array(T * F).fill(NaN);
+  for (let t = 1; t < T; t++) {
+    for (let f = 0; f < F; f++) {
+      const actual = z[t * F + f];
+      if (!Number.isNaN(actual)) {
+        out[t * F + f] = actual - stream.forecasts[(t - 1) * F + f];
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Per step: the mean (or max) over features of the squared deviation in units of its scale, each capped at
+ * MAX_RESIDUAL_Z; NaN where no feature has a deviation. Serves the forecast and the seasonal surprise.
+ */
+export function scaledSurprise(
+  deviation: Float64Array,
+  scale: readonly number[],
   aggregate: SurpriseAggregate
 ): SurpriseSeries {
-  const { steps: T, features: F, z } = prepared;
+  const F = scale.length;
+  const T = deviation.length / F;
   const surprise = new Float64Array(T).fill(NaN);
   const perFeature = new Float64Array(T * F).fill(NaN);
-  for (let t = 1; t < T; t++) {
+  for (let t = 0; t < T; t++) {
     let sum = 0;
     let max = 0;
     let n = 0;
     for (let f = 0; f < F; f++) {
-      const actual = z[t * F + f];
-      if (Number.isNaN(actual)) {
+      const d = deviation[t * F + f];
+      if (Number.isNaN(d)) {
         continue;
       }
-      const r = Math.min(MAX_RESIDUAL_Z, Math.abs(actual - stream.forecasts[(t - 1) * F + f]) / residualScale[f]);
+      const r = Math.min(MAX_RESIDUAL_Z, Math.abs(d) / scale[f]);
       const r2 = r * r;
       perFeature[t * F + f] = r2;
       sum += r2;
@@ -96,29 +116,33 @@ export function computeSurprise(
   return { surprise, perFeature };
 }
 
-/** RMS forecast error per feature over the given rows (t ≥ 1, target present), floored. */
-export function fitResidualScale(
+export function computeSurprise(
   prepared: PreparedInputs,
   stream: StreamOutput,
-  rows: (t: number) => boolean
-): number[] {
-  const { steps: T, features: F, z } = prepared;
+  residualScale: readonly number[],
+  aggregate: SurpriseAggregate
+): SurpriseSeries {
+  return scaledSurprise(forecastDeviation(prepared, stream), residualScale, aggregate);
+}
+
+/** RMS of a [T, F] deviation per feature over the given rows (present values only), floored. */
+export function fitDeviationScale(deviation: Float64Array, F: number, rows: (t: number) => boolean): number[] {
+  const T = deviation.length / F;
   const sum = new Float64Array(F);
   const n = new Float64Array(F);
-  for (let t = 1; t < T; t++) {
+  for (let t = 0; t < T; t++) {
     if (!rows(t)) {
       continue;
     }
     for (let f = 0; f < F; f++) {
-      const actual = z[t * F + f];
-      if (!Number.isNaN(actual)) {
-        const r = actual - stream.forecasts[(t - 1) * F + f];
-        sum[f] += r * r;
+      const d = deviation[t * F + f];
+      if (!Number.isNaN(d)) {
+        sum[f] += d * d;
         n[f]++;
       }
     }
   }
-  return Array.from(sum, (s, f) => Math.max(MIN_RESIDUAL_SCALE, n[f] > 0 ? Math.sqrt(s / n[f]) : 1));
+  return Array.from(sum, (s, f) => Math.max(MIN_SCALE, n[f] > 0 ? Math.sqrt(s / n[f]) : 1));
 }
 
 function quantile(sorted: Float64Array, q: number): number {
@@ -249,9 +273,10 @@ export function surpriseEvidenceSeries(
   const perFeature = fc.perFeature;
   let seasonal: Float64Array | undefined;
   if (cal.seasonal) {
-    const s = seasonalSurprise(
+    const s = scaledSurprise(
       seasonalDeviation(prepared, cal.seasonal.periodSteps, cal.seasonal.days),
-      cal.seasonal.scale
+      cal.seasonal.scale,
+      'mean'
     );
     seasonal = s.surprise;
     for (let i = 0; i < perFeature.length; i++) {
