@@ -96,7 +96,7 @@ export function shifterLabels(
     .filter((t) => known[t] === null && !looked.has(t) && Number.isFinite(scores[t - from]))
     .sort((a, b) => scores[b - from] - scores[a - from]);
   unlabelled.slice(0, topK).forEach((t) => looked.add(t));
-  const incidents = labelledEvents(truth as Label[]);
+  const incidents = labelledEvents(truth);
   for (const t of looked) {
     if (truth[t] === 1) {
       // The incident as far as it has happened: its rest in the next week is not known yet.
@@ -109,8 +109,6 @@ export function shifterLabels(
     }
   }
 }
-
-const countIncidents = (labels: readonly Label[]) => labelledEvents(labels as Label[]).length;
 
 export async function feedbackLoop(
   series: LabelledSeries,
@@ -149,7 +147,7 @@ export async function feedbackLoop(
       return Array.from((await det.score(upTo)).subarray(from, to));
     };
     const labelledSteps = known.slice(0, from).filter((l) => l !== null).length;
-    const labelledIncidents = countIncidents(known.slice(0, from));
+    const labelledIncidents = labelledEvents(known.slice(0, from)).length;
     const withL = await scoreWeek(known);
     const withoutL = await scoreWeek(series.labels.map(() => null));
     const weekTruth = truth.slice(from, to);
