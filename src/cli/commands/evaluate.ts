@@ -37,13 +37,6 @@ function generatorSplits(
   return [generatorSplit(series, base), ...(holdOut ? heldOutKindSplits(series, base) : [])];
 }
 
-function seedList(values: Record<string, unknown>): string[] {
-  return String(values.seed ?? '1')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
-
 interface EvaluationCsv {
   dataset: string;
   series: LabelledSeries;
@@ -88,17 +81,12 @@ async function readEvaluationCsv(file: string, values: Record<string, unknown>):
   return { dataset, series: parseInput(file, () => readLabelledCsv(text, { timeColumn })) };
 }
 
-/** A CSV with a split column follows the ASD protocol; without one, the time split at --train-days. */
-export async function csvSplits(
-  file: string,
-  values: Record<string, unknown>,
-  trainDays: number
-): Promise<EvaluationSplit[]> {
-  const { dataset, series, splitIndex } = await readEvaluationCsv(file, values);
-  if (splitIndex !== undefined) {
-    return [asdSplit({ ...series, splitIndex }, dataset, 'csv')];
+/** A CSV with a split column follows the ASD protocol; without one (and generated data), the time split at --train-days. */
+function evaluationSplits(d: EvaluationCsv, trainDays: number, holdOut: boolean): EvaluationSplit[] {
+  if (d.splitIndex !== undefined) {
+    return [asdSplit({ ...d.series, splitIndex: d.splitIndex }, d.dataset, 'csv')];
   }
-  return generatorSplits(series, dataset, trainDays, Boolean(values['hold-out']));
+  return generatorSplits(d.series, d.dataset, trainDays, holdOut);
 }
 
 /** The feedback-loop protocol on every dataset (history: the CSV's train rows, else --history-days). */
@@ -233,23 +221,27 @@ export const evaluateCommand: CliCommand = {
     if (protocol !== 'split' && protocol !== 'feedback') {
       throw new UsageError(`--protocol must be split or feedback, got "${protocol}"`);
     }
-    if (protocol === 'feedback') {
-      const datasets: EvaluationCsv[] = [];
-      if (values.generated) {
-        for (const seed of seedList(values)) {
-          const { series } = generateLabelledSeries({
-            start: GENERATED_START,
-            hours: hoursFromDays(values, 150),
-            seed,
-            scale: positiveNumber(values, 'scale', 1),
-          });
-          datasets.push({ dataset: `generated seed ${seed}`, series });
-        }
-      } else {
-        for (const file of csvFiles) {
-          datasets.push(await readEvaluationCsv(file, values));
-        }
+    const datasets: EvaluationCsv[] = [];
+    if (values.generated) {
+      const hours = hoursFromDays(values, 150);
+      if (protocol === 'split' && trainDays * 24 >= hours) {
+        throw new UsageError(`--train-days ${trainDays} leaves no test days out of ${hours / 24}`);
       }
+      const scale = positiveNumber(values, 'scale', 1);
+      const seeds = String(values.seed ?? '1')
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
+      for (const seed of seeds) {
+        const { series } = generateLabelledSeries({ start: GENERATED_START, hours, seed, scale });
+        datasets.push({ dataset: `generated seed ${seed}`, series });
+      }
+    } else {
+      for (const file of csvFiles) {
+        datasets.push(await readEvaluationCsv(file, values));
+      }
+    }
+    if (protocol === 'feedback') {
       const results = await runFeedback(datasets, factories, values);
       if (out !== undefined) {
         const doc = { created: new Date().toISOString(), argv: process.argv.slice(2), protocol, results };
@@ -259,23 +251,7 @@ export const evaluateCommand: CliCommand = {
       console.log(renderFeedbackMarkdown(results));
       return 0;
     }
-    const splits: EvaluationSplit[] = [];
-    if (values.generated) {
-      const hours = hoursFromDays(values, 150);
-      const scale = positiveNumber(values, 'scale', 1);
-      const seeds = seedList(values);
-      if (trainDays * 24 >= hours) {
-        throw new UsageError(`--train-days ${trainDays} leaves no test days out of ${hours / 24}`);
-      }
-      for (const seed of seeds) {
-        const { series } = generateLabelledSeries({ start: GENERATED_START, hours, seed, scale });
-        splits.push(...generatorSplits(series, `generated seed ${seed}`, trainDays, Boolean(values['hold-out'])));
-      }
-    } else {
-      for (const file of csvFiles) {
-        splits.push(...(await csvSplits(file, values, trainDays)));
-      }
-    }
+    const splits = datasets.flatMap((d) => evaluationSplits(d, trainDays, Boolean(values['hold-out'])));
     // One step per detector and split: a factory is called when its step starts.
     const progress = createProgress('evaluate', splits.length * factories.length);
     let started = 0;
