@@ -162,7 +162,16 @@ describe('classifierNote', () => {
         d.training.surpriseLabelledAp = 0.61;
       })
     ).toBe(
-      'classifier off: 2 labelled incidents (9 steps) in the training rows, it needs 5 (20 steps); surprise smoothing and seasonal part chosen on the labelled rows (AP 0.61)'
+      'classifier off: 2 labelled incidents (9 steps) in the training rows, it needs 5 (20 steps); surprise from the mean over features; its smoothing and seasonal part chosen on the labelled rows (AP 0.61)'
+    );
+    expect(
+      edit((d) => {
+        d.classifier.enabled = false;
+        d.surprise.aggregate = 'minp';
+        d.training.metrics = { validationAnomalousRows: 4 };
+      })
+    ).toMatch(
+      /^classifier off: the held-out rows hold 4 anomalous steps, too few to check it against the surprise \(it needs 10 in 2 incidents\); surprise from the smallest per-feature p-value over features/
     );
     expect(
       edit((d) => {

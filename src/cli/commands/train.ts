@@ -8,7 +8,13 @@ import { negativeWarnings } from '../../core/io/csv';
 import { readTrainingCsv } from '../../core/io/trainingCsv';
 import { SOURCE_NAMES, probabilitySource } from '../../core/model/modelHistory';
 import type { ModelDocument } from '../../core/model/modelDocument';
-import { MIN_ANOMALOUS_STEPS, MIN_ANOMALY_EVENTS, trainModel } from '../../core/model/train';
+import {
+  MIN_ANOMALOUS_STEPS,
+  MIN_ANOMALY_EVENTS,
+  MIN_VALIDATION_ANOMALOUS_STEPS,
+  MIN_VALIDATION_EVENTS,
+  trainModel,
+} from '../../core/model/train';
 import { hoursFromDays, isoOption, nonNegativeInteger, positiveInteger, positiveNumber } from './options';
 
 export function listOption(values: Record<string, unknown>, name: string): string[] | undefined {
@@ -30,15 +36,19 @@ export function listOption(values: Record<string, unknown>, name: string): strin
 export function classifierNote(doc: ModelDocument): string {
   const tr = doc.training;
   const m = tr.metrics;
+  const over = doc.surprise.aggregate === 'minp' ? 'the smallest per-feature p-value' : `the ${doc.surprise.aggregate}`;
   const surprise =
     tr.surpriseChosenBy === 'labels'
-      ? `surprise smoothing and seasonal part chosen on the labelled rows (AP ${tr.surpriseLabelledAp})`
-      : 'surprise smoothing and seasonal part at their defaults (no labelled incident to choose with)';
+      ? `surprise from ${over} over features; its smoothing and seasonal part chosen on the labelled rows (AP ${tr.surpriseLabelledAp})`
+      : `surprise from ${over} over features; its smoothing and seasonal part at their defaults (no labelled incident to choose with)`;
   if (doc.classifier.enabled) {
     return `classifier on, averaged with the surprise; ${surprise}`;
   }
   if (tr.anomalousRows < MIN_ANOMALOUS_STEPS || tr.anomalyEvents < MIN_ANOMALY_EVENTS) {
     return `classifier off: ${tr.anomalyEvents} labelled incidents (${tr.anomalousRows} steps) in the training rows, it needs ${MIN_ANOMALY_EVENTS} (${MIN_ANOMALOUS_STEPS} steps); ${surprise}`;
+  }
+  if (m.validationApClassifier === undefined) {
+    return `classifier off: the held-out rows hold ${m.validationAnomalousRows ?? 0} anomalous steps, too few to check it against the surprise (it needs ${MIN_VALIDATION_ANOMALOUS_STEPS} in ${MIN_VALIDATION_EVENTS} incidents); ${surprise}`;
   }
   return `classifier off: on held-out rows the surprise alone ranked anomalies better (AP ${m.validationApSurprise} vs ${m.validationApClassifier} with the classifier); ${surprise}`;
 }

@@ -9,6 +9,7 @@ import { averagePrecision } from './metrics';
 import { SEASONAL_DAYS, seasonalDeviation, seasonalPeriodSteps } from './seasonal';
 import {
   combineEvidence,
+  fitFeatureNulls,
   fitLogistic,
   fitNullDistribution,
   fitDeviationScale,
@@ -17,11 +18,12 @@ import {
   round6,
   scaledSurprise,
   smoothTrailing,
+  type NullDistribution,
   type SurpriseAggregate,
   type SurpriseCalibration,
 } from './surprise';
 import { roundFigure } from './trainedDocument';
-import type { TrainingData } from './trainingData';
+import { countAnomalyEvents, MIN_ANOMALY_EVENTS, type TrainingData } from './trainingData';
 import { validationAp, validationRowIndices } from './validation';
 
 /**
@@ -42,6 +44,12 @@ const SMOOTHING_ALPHAS = [1, 1 / 2, 1 / 3, 1 / 6];
  * hourly grid counts are not smoothed at all (generator outages last 1-8 h; smoothing lost AP there).
  */
 const DEFAULT_SMOOTHING_MS = 15 * 60_000;
+/**
+ * Aggregates labels choose between when none is set and they hold MIN_ANOMALY_EVENTS incidents; the first is
+ * the default. On 2-4 incidents (ASD's halves) 'minp' won on the labelled rows and then lost on the next ones
+ * (omi-3: AP 0.68 → 0.22); on the generator's ~30 it won on both (BENCHMARKS.md, "Model design history").
+ */
+const AGGREGATES: SurpriseAggregate[] = ['mean', 'minp'];
 
 export interface SurpriseFit {
   calibration: SurpriseCalibration;
@@ -54,15 +62,42 @@ export function defaultSmoothingAlpha(stepMs: number): number {
   return Number((1 - Math.exp(-stepMs / DEFAULT_SMOOTHING_MS)).toPrecision(3));
 }
 
+/** A deviation's per-feature scale and null distributions on normal rows, and its surprise per aggregate. */
+interface DeviationFamily {
+  scale: number[];
+  featureNulls?: NullDistribution[];
+  surprise: Map<SurpriseAggregate, Float64Array>;
+}
+
+function deviationFamily(
+  deviation: Float64Array,
+  F: number,
+  rows: (t: number) => boolean,
+  aggregates: readonly SurpriseAggregate[]
+): DeviationFamily {
+  const scale = fitDeviationScale(deviation, F, rows);
+  const mean = scaledSurprise(deviation, scale, 'mean');
+  const featureNulls = aggregates.includes('minp') ? fitFeatureNulls(mean.perFeature, F, rows) : undefined;
+  // The mean always: the fallback when a feature has too few normal rows for its own null.
+  const surprise = new Map<SurpriseAggregate, Float64Array>([['mean', mean.surprise]]);
+  for (const a of aggregates) {
+    if (a === 'max' || (a === 'minp' && featureNulls)) {
+      surprise.set(a, scaledSurprise(deviation, scale, a, featureNulls).surprise);
+    }
+  }
+  return { scale, featureNulls, surprise };
+}
+
 /**
- * Residual scale and null distributions of the surprise on normal rows; smoothing and the seasonal part
- * chosen by the AP they give on labelled rows (any labelled anomaly is enough: a few incidents already
- * pick what makes them stand out), else the default; then Platt scaling.
+ * Residual scale and null distributions of the surprise on normal rows; smoothing, the seasonal part and
+ * (unless `aggregate` is given) the aggregate over features chosen by the AP they give on labelled rows (any
+ * labelled anomaly is enough: a few incidents already pick what makes them stand out), else the default;
+ * then Platt scaling.
  */
 export function calibrateSurprise(
   data: TrainingData,
   stream: StreamOutput,
-  aggregate: SurpriseAggregate,
+  aggregate: SurpriseAggregate | undefined,
   shape: { stepMs: number; contextSteps: number }
 ): SurpriseFit {
   const { prep, labels, isVal } = data;
@@ -76,27 +111,33 @@ export function calibrateSurprise(
   }
   const calibrateOnValidation = normalVal >= MIN_CALIBRATION_ROWS;
   const normalRow = (t: number) => normal(t) && (!calibrateOnValidation || isVal[t] === 1);
-  const deviation = forecastDeviation(prep, stream);
-  const residualScale = fitDeviationScale(deviation, F, normalRow);
-  const forecast = scaledSurprise(deviation, residualScale, aggregate).surprise;
+  const labelled = labels.flatMap((l, t) => (l !== null && !prep.emptyRow[t] ? [t] : []));
+  const canChoose = labelled.some((t) => labels[t] === 1) && labelled.some((t) => labels[t] === 0);
+  const aggregates = aggregate
+    ? [aggregate]
+    : canChoose && countAnomalyEvents(labels) >= MIN_ANOMALY_EVENTS
+      ? AGGREGATES
+      : AGGREGATES.slice(0, 1);
+  const forecast = deviationFamily(forecastDeviation(prep, stream), F, normalRow, aggregates);
 
   const period = seasonalPeriodSteps(shape.stepMs);
-  let seasonal: { scale: number[]; surprise: Float64Array } | undefined;
+  let seasonal: DeviationFamily | undefined;
   if (period > 0) {
-    const seasonalDev = seasonalDeviation(prep, period, SEASONAL_DAYS);
-    const scale = fitDeviationScale(seasonalDev, F, normalRow);
-    const surprise = scaledSurprise(seasonalDev, scale, 'mean').surprise;
-    if (rowValues(surprise, normalRow).length >= MIN_CALIBRATION_ROWS) {
-      seasonal = { scale, surprise };
+    seasonal = deviationFamily(seasonalDeviation(prep, period, SEASONAL_DAYS), F, normalRow, aggregates);
+    if (rowValues(seasonal.surprise.get('mean')!, normalRow).length < MIN_CALIBRATION_ROWS) {
+      seasonal = undefined;
     }
   }
-  const calibrationFor = (alpha: number, withSeasonal: boolean): SurpriseCalibration => {
+  const calibrationFor = (alpha: number, withSeasonal: boolean, agg: SurpriseAggregate): SurpriseCalibration => {
     const smoothing = alpha < 1 ? { alpha: round6(alpha), steps: shape.contextSteps } : undefined;
     const cal = fitSurpriseCalibration(
-      rowValues(smoothTrailing(forecast, smoothing), normalRow),
-      residualScale,
-      aggregate
+      rowValues(smoothTrailing(forecast.surprise.get(agg)!, smoothing), normalRow),
+      forecast.scale,
+      agg
     );
+    if (agg === 'minp') {
+      cal.featureNulls = forecast.featureNulls;
+    }
     if (smoothing) {
       cal.smoothing = smoothing;
     }
@@ -105,28 +146,41 @@ export function calibrateSurprise(
         periodSteps: period,
         days: SEASONAL_DAYS,
         scale: seasonal.scale.map(round6),
-        ...fitNullDistribution(rowValues(smoothTrailing(seasonal.surprise, smoothing), normalRow)),
+        ...fitNullDistribution(rowValues(smoothTrailing(seasonal.surprise.get(agg)!, smoothing), normalRow)),
       };
+      if (agg !== 'mean') {
+        cal.seasonal.aggregate = agg;
+        cal.seasonal.featureNulls = agg === 'minp' ? seasonal.featureNulls : undefined;
+      }
     }
     return cal;
   };
 
-  const labelled = labels.flatMap((l, t) => (l !== null && !prep.emptyRow[t] ? [t] : []));
-  const canChoose = labelled.some((t) => labels[t] === 1) && labelled.some((t) => labels[t] === 0);
   // The default first, so that it wins ties.
-  const settings: Array<[number, boolean]> = [[defaultSmoothingAlpha(shape.stepMs), seasonal !== undefined]];
+  const defaultAggregate =
+    forecast.surprise.has(aggregates[0]) && (!seasonal || seasonal.surprise.has(aggregates[0]))
+      ? aggregates[0]
+      : 'mean';
+  const settings: Array<[number, boolean, SurpriseAggregate]> = [
+    [defaultSmoothingAlpha(shape.stepMs), seasonal !== undefined, defaultAggregate],
+  ];
   if (canChoose) {
     for (const alpha of SMOOTHING_ALPHAS) {
       for (const withSeasonal of seasonal ? [false, true] : [false]) {
-        settings.push([alpha, withSeasonal]);
+        for (const agg of aggregates) {
+          // 'minp' needs every feature's null, in both parts.
+          if (forecast.surprise.has(agg) && (!withSeasonal || seasonal!.surprise.has(agg))) {
+            settings.push([alpha, withSeasonal, agg]);
+          }
+        }
       }
     }
   }
   // Each setting's evidence is computed once: the chosen one's is what Platt scaling fits on.
   let best: { cal: SurpriseCalibration; evidence: Float64Array; ap: number } | undefined;
-  for (const [alpha, withSeasonal] of settings) {
-    const cal = calibrationFor(alpha, withSeasonal);
-    const evidence = combineEvidence(cal, forecast, seasonal?.surprise);
+  for (const [alpha, withSeasonal, agg] of settings) {
+    const cal = calibrationFor(alpha, withSeasonal, agg);
+    const evidence = combineEvidence(cal, forecast.surprise.get(agg)!, seasonal?.surprise.get(agg));
     if (!canChoose) {
       best = { cal, evidence, ap: NaN };
       break;
@@ -204,8 +258,10 @@ export function priorShifted(
 }
 
 /**
- * With validation rows: in 'auto' mode, keeps the classifier only if it ranks held-out anomalies at least
- * about as well as the surprise alone (else turns it off in doc), and records the validation figures.
+ * In 'auto' mode, keeps the classifier only if it ranks held-out anomalies at least about as well as the
+ * surprise alone, and turns it off in doc when too few held-out anomalies exist to show that: alone it ranks
+ * far below the surprise on every benchmark set, and averaged in unchecked it cost up to 0.08 AP (BENCHMARKS.md,
+ * "Model design history"). Records the validation figures.
  */
 export function chooseProbabilitySource(doc: ModelDocument, m: FeatureMatrix, data: TrainingData, auto: boolean): void {
   const rowLabels = validationRowIndices(data).map((t) => data.labels[t]);
@@ -213,7 +269,11 @@ export function chooseProbabilitySource(doc: ModelDocument, m: FeatureMatrix, da
   const labelled = rowLabels.filter((l) => l !== null).length;
   let ap = validationAp(doc, m, data);
   const metrics: TrainingMetadata['metrics'] = {};
-  if (auto && data.useClassifier && data.validationLabelsUsable) {
+  if (auto && data.useClassifier && !data.validationLabelsUsable) {
+    doc.classifier.enabled = false;
+    doc.classifier.withSurprise = false;
+    ap = validationAp(doc, m, data);
+  } else if (auto && data.useClassifier) {
     const surpriseDoc = { ...doc, classifier: { ...doc.classifier, enabled: false, withSurprise: false } };
     const surpriseAp = validationAp(surpriseDoc, m, data);
     metrics.validationApClassifier = roundFigure(ap);

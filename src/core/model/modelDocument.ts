@@ -13,7 +13,7 @@ import {
   type NetworkWeights,
 } from './network';
 import { validatePreprocessing, type FeatureTransform, type PreprocessingParams } from './preprocessing';
-import type { SurpriseCalibration } from './surprise';
+import type { NullDistribution, SurpriseCalibration } from './surprise';
 import { DAY_MS } from '../time';
 
 export const MODEL_FORMAT = 'gridsentinel-lstm';
@@ -202,6 +202,7 @@ export function loadModel(input: string | unknown): LoadedModel {
   ) {
     fail('surprise calibration is missing or has the wrong shape');
   }
+  checkAggregate(s, cfg.features, 'surprise');
   if (s.smoothing !== undefined) {
     const sm = s.smoothing;
     if (!isObject(sm) || !(sm.alpha > 0 && sm.alpha <= 1) || !Number.isInteger(sm.steps) || sm.steps < 1) {
@@ -226,6 +227,7 @@ export function loadModel(input: string | unknown): LoadedModel {
     ) {
       fail('surprise.seasonal has the wrong shape (periodSteps, days, a positive scale per feature, quantiles, tail)');
     }
+    checkAggregate(se, cfg.features, 'surprise.seasonal');
     if (se.periodSteps * doc.stepMs !== DAY_MS) {
       fail(`surprise.seasonal.periodSteps ${se.periodSteps} × stepMs ${doc.stepMs} is not one day`);
     }
@@ -234,6 +236,34 @@ export function loadModel(input: string | unknown): LoadedModel {
     fail('classifier section is missing');
   }
   return { doc, cfg, weights: unflattenWeights(cfg, flat), preprocessing };
+}
+
+function isNullDistribution(x: unknown): boolean {
+  const n = x as NullDistribution;
+  return (
+    isObject(n) &&
+    Array.isArray(n.quantiles) &&
+    Array.isArray(n.quantileLevels) &&
+    n.quantiles.length === n.quantileLevels.length &&
+    isObject(n.tail) &&
+    n.tail.meanExcess > 0
+  );
+}
+
+/** An aggregate this scorer knows, and for 'minp' a null distribution per feature. */
+function checkAggregate(part: { aggregate?: unknown; featureNulls?: unknown }, features: number, name: string): void {
+  if (part.aggregate !== undefined && !['mean', 'max', 'minp'].includes(part.aggregate as string)) {
+    fail(`${name}.aggregate must be mean, max or minp, not ${JSON.stringify(part.aggregate)}`);
+  }
+  const nulls = part.featureNulls;
+  if (
+    part.aggregate === 'minp' &&
+    !(Array.isArray(nulls) && nulls.length === features && nulls.every(isNullDistribution))
+  ) {
+    fail(
+      `${name}.aggregate minp needs featureNulls: a null distribution (quantiles, tail) for each of ${features} features`
+    );
+  }
 }
 
 /** Throws a ModelDocumentError when the data cannot be scored by this model (features, order, step). */

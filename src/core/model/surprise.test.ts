@@ -5,7 +5,10 @@ import {
   fitLogistic,
   fitSurpriseCalibration,
   evidenceOf,
+  fitFeatureNulls,
+  scaledSurprise,
 } from './surprise';
+import { Rng } from '../rng';
 import { priorShifted } from './calibration';
 
 describe('surprise calibration', () => {
@@ -67,5 +70,40 @@ describe('priorShifted', () => {
     expect(p(fit, 3)).toBeCloseTo(0.5, 12);
     expect(p(shifted, 3)).toBeCloseTo(10 / 1000, 6);
     expect(shifted.intercept).toBeGreaterThan(fit.intercept);
+  });
+});
+
+describe("the 'minp' aggregate", () => {
+  // Feature 0 is spiky (0 most of the time, ±10 on 5% of the rows), feature 1 Gaussian: per unit of its RMS,
+  // a usual spike of feature 0 is a larger deviation than a 4-sigma step of feature 1, which is far rarer.
+  const rng = new Rng('minp');
+  const T = 4000;
+  const deviation = new Float64Array(2 * T);
+  for (let t = 0; t < T; t++) {
+    deviation[2 * t] = rng.next() < 0.05 ? (rng.next() < 0.5 ? -10 : 10) : 0;
+    deviation[2 * t + 1] = rng.normal();
+  }
+  const probe = Float64Array.from([0, 4]); // feature 1 at 4 sigma, feature 0 quiet
+  const all = Float64Array.from([...deviation, ...probe]);
+  const scale = [Math.sqrt(0.05 * 100), 1];
+  const nulls = fitFeatureNulls(scaledSurprise(deviation, scale, 'mean').perFeature, 2, () => true)!;
+  const above = (x: Float64Array) => x.slice(0, T).filter((v) => v >= x[T]).length;
+
+  it('ranks a rare deviation of a steady feature above the usual swings of a spiky one', () => {
+    const max = scaledSurprise(all, scale, 'max').surprise;
+    const minp = scaledSurprise(all, scale, 'minp', nulls).surprise;
+    expect(above(max)).toBeGreaterThan(100); // the spikes (r² = 20) outrank r² = 16
+    expect(above(minp)).toBeLessThan(5);
+    expect(minp[T]).toBeGreaterThan(3.5); // about −log10 P(|z| > 4)
+  });
+
+  it('needs a null per feature, and features with at least 20 values to fit them', () => {
+    expect(() => scaledSurprise(all, scale, 'minp')).toThrow(/needs a null distribution per feature/);
+    const sparse = Float64Array.from({ length: 40 }, (_, i) => (i % 2 === 0 || i < 20 ? 1 : NaN));
+    expect(fitFeatureNulls(sparse, 2, () => true)).toBeUndefined();
+    // A feature constant on normal rows: its tail still decays by e per unit of squared z, not per 1e-6.
+    const flat = fitFeatureNulls(new Float64Array(40), 2, () => true)!;
+    expect(flat[0].tail.meanExcess).toBe(1);
+    expect(evidenceOf(exceedance(flat[0], 9))).toBeLessThan(6);
   });
 });

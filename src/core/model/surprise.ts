@@ -8,7 +8,13 @@ import type { StreamOutput } from './network';
 import { orderedProbability } from './probability';
 import { seasonalDeviation } from './seasonal';
 
-export type SurpriseAggregate = 'mean' | 'max';
+/**
+ * How per-feature terms become a step's surprise: their mean, their max, or 'minp': the smallest per-feature
+ * p-value, each feature judged against its own null (featureNulls), so one feature far outside its usual
+ * range counts even when it is usually quiet and the rest are calm (a mean dilutes it over all features; a
+ * raw max is ruled by the noisiest feature).
+ */
+export type SurpriseAggregate = 'mean' | 'max' | 'minp';
 
 /** Null distribution of a statistic on normal rows: empirical CDF plus an exponential tail. */
 export interface NullDistribution {
@@ -20,6 +26,10 @@ export interface NullDistribution {
 }
 
 export interface SeasonalCalibration extends NullDistribution {
+  /** Over features; absent = 'mean' (documents from before the choice). */
+  aggregate?: SurpriseAggregate;
+  /** Per feature: null distribution of its squared scaled deviation; present when aggregate is 'minp'. */
+  featureNulls?: NullDistribution[];
   /** Steps per day, and how many previous days the median takes. */
   periodSteps: number;
   days: number;
@@ -37,6 +47,8 @@ export interface SurpriseCalibration extends NullDistribution {
   aggregate: SurpriseAggregate;
   /** Per feature: typical |forecast error| (RMS on normal training rows), in standardized units. */
   residualScale: number[];
+  /** Per feature: null distribution of its squared scaled forecast error; present when aggregate is 'minp'. */
+  featureNulls?: NullDistribution[];
   /**
    * probability = sigmoid(slope · (evidence − intercept)), evidence = −log10 P(S > s);
    * DEFAULT_LOGISTIC unless fitted on labelled training rows (fittedRows of them).
@@ -53,6 +65,7 @@ export const MAX_RESIDUAL_Z = 10;
 /** Smallest scale of a deviation (standardized units). */
 const MIN_SCALE = 0.1;
 const TAIL_LEVEL = 0.95;
+const MIN_NULL_VALUES = 20;
 /** Without labels to fit it: a step as rare as 1 in 100 normal steps gets 0.5, 1 in 1,000 gets ≈ 0.92. */
 export const DEFAULT_LOGISTIC = { slope: 2.5, intercept: 2 };
 const MIN_LOGISTIC_SLOPE = 0.1;
@@ -82,13 +95,18 @@ export function forecastDeviation(prepared: PreparedInputs, stream: StreamOutput
 
 /**
  * Per step: the mean (or max) over features of the squared deviation in units of its scale, each capped at
- * MAX_RESIDUAL_Z; NaN where no feature has a deviation. Serves the forecast and the seasonal surprise.
+ * MAX_RESIDUAL_Z, or for 'minp' the largest per-feature −log10 p-value under featureNulls; NaN where no
+ * feature has a deviation. Serves the forecast and the seasonal surprise.
  */
 export function scaledSurprise(
   deviation: Float64Array,
   scale: readonly number[],
-  aggregate: SurpriseAggregate
+  aggregate: SurpriseAggregate,
+  featureNulls?: readonly NullDistribution[]
 ): SurpriseSeries {
+  if (aggregate === 'minp' && featureNulls?.length !== scale.length) {
+    throw new Error(`the 'minp' surprise needs a null distribution per feature (${scale.length})`);
+  }
   const F = scale.length;
   const T = deviation.length / F;
   const surprise = new Float64Array(T).fill(NaN);
@@ -106,7 +124,7 @@ export function scaledSurprise(
       const r2 = r * r;
       perFeature[t * F + f] = r2;
       sum += r2;
-      max = Math.max(max, r2);
+      max = Math.max(max, aggregate === 'minp' ? evidenceOf(exceedance(featureNulls![f], r2)) : r2);
       n++;
     }
     if (n > 0) {
@@ -120,9 +138,37 @@ export function computeSurprise(
   prepared: PreparedInputs,
   stream: StreamOutput,
   residualScale: readonly number[],
-  aggregate: SurpriseAggregate
+  aggregate: SurpriseAggregate,
+  featureNulls?: readonly NullDistribution[]
 ): SurpriseSeries {
-  return scaledSurprise(forecastDeviation(prepared, stream), residualScale, aggregate);
+  return scaledSurprise(forecastDeviation(prepared, stream), residualScale, aggregate, featureNulls);
+}
+
+/**
+ * Per feature: the null distribution of its squared scaled deviation over the given rows; undefined when a
+ * feature has fewer than 20 values there. The tail's mean excess is floored at 1 (a squared z, about half
+ * of a normal's): a feature that barely moves on normal rows would otherwise make any blip near-impossible.
+ */
+export function fitFeatureNulls(
+  perFeature: Float64Array,
+  F: number,
+  rows: (t: number) => boolean
+): NullDistribution[] | undefined {
+  const T = perFeature.length / F;
+  const nulls: NullDistribution[] = [];
+  for (let f = 0; f < F; f++) {
+    const xs: number[] = [];
+    for (let t = 0; t < T; t++) {
+      if (rows(t) && Number.isFinite(perFeature[t * F + f])) {
+        xs.push(perFeature[t * F + f]);
+      }
+    }
+    if (xs.length < MIN_NULL_VALUES) {
+      return undefined;
+    }
+    nulls.push(fitNullDistribution(xs, 1));
+  }
+  return nulls;
 }
 
 /** RMS of a [T, F] deviation per feature over the given rows (present values only), floored. */
@@ -168,10 +214,10 @@ export function fitSurpriseCalibration(
   };
 }
 
-/** Empirical CDF and exponential tail of the finite values. */
-export function fitNullDistribution(values: ArrayLike<number>): NullDistribution {
+/** Empirical CDF and exponential tail (mean excess at least minMeanExcess) of the finite values. */
+export function fitNullDistribution(values: ArrayLike<number>, minMeanExcess = 1e-6): NullDistribution {
   const xs = Float64Array.from(Array.from(values).filter(Number.isFinite)).sort();
-  if (xs.length < 20) {
+  if (xs.length < MIN_NULL_VALUES) {
     throw new Error(`only ${xs.length} training steps could be scored; need at least 20 to calibrate surprise`);
   }
   const quantiles = QUANTILE_LEVELS.map((q) => round6(quantile(xs, q)));
@@ -184,7 +230,7 @@ export function fitNullDistribution(values: ArrayLike<number>): NullDistribution
       n++;
     }
   }
-  const meanExcess = round6(Math.max(1e-6, n > 0 ? excess / n : threshold * 0.5));
+  const meanExcess = round6(Math.max(minMeanExcess, n > 0 ? excess / n : threshold * 0.5));
   return {
     quantileLevels: QUANTILE_LEVELS.map(round6),
     quantiles,
@@ -269,14 +315,15 @@ export function surpriseEvidenceSeries(
   stream: StreamOutput,
   cal: SurpriseCalibration
 ): SurpriseEvidence {
-  const fc = computeSurprise(prepared, stream, cal.residualScale, cal.aggregate);
+  const fc = computeSurprise(prepared, stream, cal.residualScale, cal.aggregate, cal.featureNulls);
   const perFeature = fc.perFeature;
   let seasonal: Float64Array | undefined;
   if (cal.seasonal) {
     const s = scaledSurprise(
       seasonalDeviation(prepared, cal.seasonal.periodSteps, cal.seasonal.days),
       cal.seasonal.scale,
-      'mean'
+      cal.seasonal.aggregate ?? 'mean',
+      cal.seasonal.featureNulls
     );
     seasonal = s.surprise;
     for (let i = 0; i < perFeature.length; i++) {

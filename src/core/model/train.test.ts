@@ -107,6 +107,22 @@ describe('trainModel', () => {
     expect(doc.classifier.withSurprise).toBe(doc.classifier.enabled);
   });
 
+  it('turns the classifier off when too few held-out anomalies can check it', async () => {
+    const data = series(20, 'choice', 14);
+    // validationRows as trainModel computes it (W = 2C, the default fraction): hide the labels there.
+    const isVal = validationRows(data.labels.length, 2 * SMALL.contextSteps, SMALL.contextSteps, 0.2);
+    const labels = data.labels.map((l, t) => (isVal[t] ? null : l));
+    const doc = await trainModel({ matrix: data.matrix, labels }, { ...SMALL, seed: 2 });
+    expect(doc.classifier.anomalyEvents).toBeGreaterThanOrEqual(5); // it trained
+    expect(doc.training.metrics.validationAnomalousRows).toBe(0);
+    expect(doc.training.metrics.validationApClassifier).toBeUndefined();
+    expect(doc.classifier.enabled).toBe(false);
+    expect(doc.classifier.withSurprise).toBe(false);
+    // Forced on, it stays on.
+    const forced = await trainModel({ matrix: data.matrix, labels }, { ...SMALL, seed: 2, useClassifier: true });
+    expect(forced.classifier.enabled).toBe(true);
+  });
+
   it('stops when aborted', async () => {
     const ctl = new AbortController();
     const before = tf.memory().numTensors;
@@ -175,6 +191,11 @@ describe('model document', () => {
     expect(() => loadModel(edit((d) => (d.surprise.smoothing = { alpha: 0, steps: 24 })))).toThrow(/smoothing/);
     expect(() => loadModel(edit((d) => (d.surprise.seasonal.scale = [1])))).toThrow(/seasonal has the wrong shape/);
     expect(() => loadModel(edit((d) => (d.surprise.seasonal.periodSteps = 12)))).toThrow(/is not one day/);
+    expect(() => loadModel(edit((d) => (d.surprise.aggregate = 'median')))).toThrow(/mean, max or minp, not "median"/);
+    expect(() => loadModel(edit((d) => (d.surprise.aggregate = 'minp')))).toThrow(/minp needs featureNulls/);
+    expect(() => loadModel(edit((d) => (d.surprise.seasonal.aggregate = 'minp')))).toThrow(
+      /surprise.seasonal.aggregate minp needs featureNulls/
+    );
     const model = loadModel(doc);
     const m = data.matrix;
     const swapped = { ...m, features: [m.features[1], m.features[0], ...m.features.slice(2)] };
@@ -199,6 +220,26 @@ describe('surprise smoothing and seasonal part', () => {
     const labelled = await trainModel(s, SMALL);
     expect(labelled.training.surpriseChosenBy).toBe('labels');
     expect(labelled.training.surpriseLabelledAp).toBeGreaterThan(0);
+  });
+
+  it("let labels pick the aggregate over features only from 5 incidents on; 'minp' scores like any other", async () => {
+    expect(countAnomalyEvents(s.labels)).toBeGreaterThanOrEqual(5);
+    const auto = await trainModel(s, SMALL);
+    const mean = await trainModel(s, { ...SMALL, surpriseAggregate: 'mean' });
+    // The mean's settings are among the candidates, so the choice ranks the labelled rows at least as well.
+    expect(auto.training.surpriseLabelledAp!).toBeGreaterThanOrEqual(mean.training.surpriseLabelledAp!);
+    // Two incidents: the mean, whatever they would prefer.
+    let seen = 0;
+    const two = s.labels.map((l, t) => {
+      seen += l === 1 && s.labels[t - 1] !== 1 ? 1 : 0;
+      return seen > 2 && l === 1 ? null : l;
+    });
+    expect((await trainModel({ matrix: s.matrix, labels: two }, SMALL)).surprise.aggregate).toBe('mean');
+    const minp = await trainModel(s, { ...SMALL, surpriseAggregate: 'minp' });
+    expect(minp.surprise.aggregate).toBe('minp');
+    expect(minp.surprise.featureNulls).toHaveLength(13);
+    const scored = scoreSeries(loadModel(JSON.stringify(minp)), s.matrix).probability;
+    expect(Array.from(scored.slice(1)).every((p) => p >= 0 && p <= 1)).toBe(true);
   });
 
   it('catch a day that lost its rhythm with the seasonal part, not without it', async () => {

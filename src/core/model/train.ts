@@ -26,6 +26,8 @@ export { TrainingAbortedError, type TrainProgress } from './fitLoop';
 export {
   MIN_ANOMALOUS_STEPS,
   MIN_ANOMALY_EVENTS,
+  MIN_VALIDATION_ANOMALOUS_STEPS,
+  MIN_VALIDATION_EVENTS,
   countAnomalyEvents,
   validationRows,
   type TrainingSeries,
@@ -48,6 +50,7 @@ export interface TrainOptions {
   stride?: number;
   forecastWeight?: number;
   preprocessing?: PreprocessingOptions;
+  /** Over features; default: 'mean', or whichever of 'mean' and 'minp' ranks the labelled rows better. */
   surpriseAggregate?: SurpriseAggregate;
   /**
    * 'auto' (default): the classifier, averaged with the calibrated surprise, when training labels reach
@@ -103,7 +106,7 @@ export async function trainModel(series: TrainingSeries, opts: TrainOptions = {}
   // What the document stores is what we calibrate and validate with.
   const weights = unflattenWeights(cfg, roundToFloat16(flattenWeights(fit.weights)));
   const stream = streamForward(cfg, weights, data.prep.inputs, T);
-  const surprise = calibrateSurprise(data, stream, opts.surpriseAggregate ?? 'mean', {
+  const surprise = calibrateSurprise(data, stream, opts.surpriseAggregate, {
     stepMs: m.stepMs,
     contextSteps: C,
   });
@@ -113,8 +116,6 @@ export async function trainModel(series: TrainingSeries, opts: TrainOptions = {}
     bestEpoch: fit.bestEpoch,
     history: fit.history,
   });
-  if (data.nVal > 0) {
-    chooseProbabilitySource(doc, m, data, opts.useClassifier === undefined || opts.useClassifier === 'auto');
-  }
+  chooseProbabilitySource(doc, m, data, opts.useClassifier === undefined || opts.useClassifier === 'auto');
   return doc;
 }

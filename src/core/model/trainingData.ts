@@ -21,8 +21,8 @@ export const MIN_ANOMALY_EVENTS = 5;
 /** Upper bound on the positive class weight, so a handful of labels cannot dominate the loss. */
 const MAX_POSITIVE_WEIGHT = 50;
 /** Held-out anomalous steps, in at least MIN_VALIDATION_EVENTS runs, before validation judges the classifier. */
-const MIN_VALIDATION_ANOMALOUS_STEPS = 10;
-const MIN_VALIDATION_EVENTS = 2;
+export const MIN_VALIDATION_ANOMALOUS_STEPS = 10;
+export const MIN_VALIDATION_EVENTS = 2;
 
 export interface TrainingSeries {
   matrix: FeatureMatrix;
