@@ -160,6 +160,7 @@ describe('classifierNote', () => {
         d.training.anomalousRows = 9;
         d.training.surpriseChosenBy = 'labels';
         d.training.surpriseLabelledAp = 0.61;
+        d.surprise.aggregate = 'mean';
       })
     ).toBe(
       'classifier off: 2 labelled incidents (9 steps) in the training rows, it needs 5 (20 steps); surprise from the mean over features; its smoothing and seasonal part chosen on the labelled rows (AP 0.61)'

@@ -18,7 +18,7 @@ import {
   round6,
   scaledSurprise,
   smoothTrailing,
-  type NullDistribution,
+  type FeatureNull,
   type SurpriseAggregate,
   type SurpriseCalibration,
 } from './surprise';
@@ -65,7 +65,7 @@ export function defaultSmoothingAlpha(stepMs: number): number {
 /** A deviation's per-feature scale and null distributions on normal rows, and its surprise per aggregate. */
 interface DeviationFamily {
   scale: number[];
-  featureNulls?: NullDistribution[];
+  featureNulls?: FeatureNull[];
   surprise: Map<SurpriseAggregate, Float64Array>;
 }
 

@@ -13,7 +13,7 @@ import {
   type NetworkWeights,
 } from './network';
 import { validatePreprocessing, type FeatureTransform, type PreprocessingParams } from './preprocessing';
-import type { NullDistribution, SurpriseCalibration } from './surprise';
+import { QUANTILE_LEVELS, type FeatureNull, type SurpriseCalibration } from './surprise';
 import { DAY_MS } from '../time';
 
 export const MODEL_FORMAT = 'gridsentinel-lstm';
@@ -238,13 +238,13 @@ export function loadModel(input: string | unknown): LoadedModel {
   return { doc, cfg, weights: unflattenWeights(cfg, flat), preprocessing };
 }
 
-function isNullDistribution(x: unknown): boolean {
-  const n = x as NullDistribution;
+function isFeatureNull(x: unknown): boolean {
+  const n = x as FeatureNull;
   return (
     isObject(n) &&
     Array.isArray(n.quantiles) &&
-    Array.isArray(n.quantileLevels) &&
-    n.quantiles.length === n.quantileLevels.length &&
+    n.quantiles.length === QUANTILE_LEVELS.length &&
+    n.quantiles.every(Number.isFinite) &&
     isObject(n.tail) &&
     n.tail.meanExcess > 0
   );
@@ -256,13 +256,8 @@ function checkAggregate(part: { aggregate?: unknown; featureNulls?: unknown }, f
     fail(`${name}.aggregate must be mean, max or minp, not ${JSON.stringify(part.aggregate)}`);
   }
   const nulls = part.featureNulls;
-  if (
-    part.aggregate === 'minp' &&
-    !(Array.isArray(nulls) && nulls.length === features && nulls.every(isNullDistribution))
-  ) {
-    fail(
-      `${name}.aggregate minp needs featureNulls: a null distribution (quantiles, tail) for each of ${features} features`
-    );
+  if (part.aggregate === 'minp' && !(Array.isArray(nulls) && nulls.length === features && nulls.every(isFeatureNull))) {
+    fail(`${name}.aggregate minp needs featureNulls: 20 quantiles and a tail for each of ${features} features`);
   }
 }
 

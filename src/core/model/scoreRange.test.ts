@@ -12,8 +12,9 @@ const doc = model.doc;
 const C = doc.architecture.contextSteps;
 const PERIOD = C * doc.stepMs;
 const { smoothing, seasonal } = doc.surprise;
-/** C steps, the smoothing window and the seasonal days (the bundled model smooths over 24 steps). */
+/** C steps, the smoothing window and the seasonal days. */
 const WARM = PERIOD + ((smoothing?.steps ?? 0) + (seasonal ? seasonal.days * seasonal.periodSteps : 0)) * doc.stepMs;
+const BUNDLED_WARM = Math.max(WARM, BUNDLED_STATS_MS);
 
 describe('scoringFetchStart', () => {
   const froms = [
@@ -38,14 +39,17 @@ describe('scoringFetchStart', () => {
     const fromStep = Math.floor(from / doc.stepMs) * doc.stepMs;
     expect(BUNDLED_STATS_MS).toBe(7 * DAY_MS);
     expect(start % PERIOD).toBe(0);
-    expect(fromStep - start).toBeGreaterThanOrEqual(7 * DAY_MS);
-    expect(fromStep - (start + PERIOD)).toBeLessThan(7 * DAY_MS);
+    expect(fromStep - start).toBeGreaterThanOrEqual(BUNDLED_WARM);
+    expect(fromStep - (start + PERIOD)).toBeLessThan(BUNDLED_WARM);
   });
+
+  // Hourly steps, a day-long context and a day-long smoothing window.
+  const plain = { ...doc, surprise: { ...doc.surprise, smoothing: { alpha: 0.5, steps: 24 }, seasonal: undefined } };
 
   it('adds the days the seasonal part compares with', () => {
     const withSeasonal = {
-      ...doc,
-      surprise: { ...doc.surprise, seasonal: { ...doc.surprise, periodSteps: 24, days: 7, scale: [] } },
+      ...plain,
+      surprise: { ...plain.surprise, seasonal: { ...doc.surprise, periodSteps: 24, days: 7, scale: [] } },
     };
     // Two days (C and smoothing) plus seven: from 13:00 on the 10th back to 13:00 on the 1st, then midnight.
     expect(scoringFetchStart(withSeasonal, Date.UTC(2025, 0, 10, 13), false)).toBe(Date.UTC(2025, 0, 1));
@@ -53,17 +57,17 @@ describe('scoringFetchStart', () => {
 
   it('gives exact values for a day-long context of hours and a day-long smoothing window', () => {
     expect(C).toBe(24);
-    expect(WARM).toBe(2 * DAY_MS);
     // 13:00 → warm-up back to 13:00 two days before → aligned down to midnight.
-    expect(scoringFetchStart(doc, Date.UTC(2025, 0, 10, 13), false)).toBe(Date.UTC(2025, 0, 8));
+    expect(scoringFetchStart(plain, Date.UTC(2025, 0, 10, 13), false)).toBe(Date.UTC(2025, 0, 8));
     // Midnight exactly: two whole days back.
-    expect(scoringFetchStart(doc, Date.UTC(2025, 0, 10), false)).toBe(Date.UTC(2025, 0, 8));
-    expect(scoringFetchStart(doc, Date.UTC(2025, 0, 10, 13), true)).toBe(Date.UTC(2025, 0, 3));
+    expect(scoringFetchStart(plain, Date.UTC(2025, 0, 10), false)).toBe(Date.UTC(2025, 0, 8));
+    expect(scoringFetchStart(plain, Date.UTC(2025, 0, 10, 13), true)).toBe(Date.UTC(2025, 0, 3));
   });
 });
 
 describe('scoring a range from an aligned fetch start', () => {
-  const grid = generateLabelledSeries({ start: '2025-01-01T00:00:00Z', days: 14, seed: 'score-range', scale: 0.02 })
+  // Starts 15 days before the first scored hour (January 4): room for a seasonal model's nine days of warm-up.
+  const grid = generateLabelledSeries({ start: '2024-12-20T00:00:00Z', days: 26, seed: 'score-range', scale: 0.02 })
     .series.matrix;
   const sliceFrom = (m: FeatureMatrix, fromMs: number): FeatureMatrix => {
     const i = m.times.indexOf(fromMs);

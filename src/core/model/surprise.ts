@@ -25,11 +25,14 @@ export interface NullDistribution {
   tail: { level: number; threshold: number; meanExcess: number };
 }
 
+/** A feature's null distribution, stored without its quantile levels: they are always QUANTILE_LEVELS. */
+export type FeatureNull = Omit<NullDistribution, 'quantileLevels'>;
+
 export interface SeasonalCalibration extends NullDistribution {
   /** Over features; absent = 'mean' (documents from before the choice). */
   aggregate?: SurpriseAggregate;
   /** Per feature: null distribution of its squared scaled deviation; present when aggregate is 'minp'. */
-  featureNulls?: NullDistribution[];
+  featureNulls?: FeatureNull[];
   /** Steps per day, and how many previous days the median takes. */
   periodSteps: number;
   days: number;
@@ -48,7 +51,7 @@ export interface SurpriseCalibration extends NullDistribution {
   /** Per feature: typical |forecast error| (RMS on normal training rows), in standardized units. */
   residualScale: number[];
   /** Per feature: null distribution of its squared scaled forecast error; present when aggregate is 'minp'. */
-  featureNulls?: NullDistribution[];
+  featureNulls?: FeatureNull[];
   /**
    * probability = sigmoid(slope · (evidence − intercept)), evidence = −log10 P(S > s);
    * DEFAULT_LOGISTIC unless fitted on labelled training rows (fittedRows of them).
@@ -69,7 +72,7 @@ const MIN_NULL_VALUES = 20;
 /** Without labels to fit it: a step as rare as 1 in 100 normal steps gets 0.5, 1 in 1,000 gets ≈ 0.92. */
 export const DEFAULT_LOGISTIC = { slope: 2.5, intercept: 2 };
 const MIN_LOGISTIC_SLOPE = 0.1;
-const QUANTILE_LEVELS = Array.from({ length: 20 }, (_, k) => k * 0.05);
+export const QUANTILE_LEVELS = Array.from({ length: 20 }, (_, k) => Number((k * 0.05).toPrecision(6)));
 
 export interface SurpriseSeries {
   /** [T]; NaN at t = 0 and on steps without data. */
@@ -102,7 +105,7 @@ export function scaledSurprise(
   deviation: Float64Array,
   scale: readonly number[],
   aggregate: SurpriseAggregate,
-  featureNulls?: readonly NullDistribution[]
+  featureNulls?: readonly FeatureNull[]
 ): SurpriseSeries {
   if (aggregate === 'minp' && featureNulls?.length !== scale.length) {
     throw new Error(`the 'minp' surprise needs a null distribution per feature (${scale.length})`);
@@ -139,7 +142,7 @@ export function computeSurprise(
   stream: StreamOutput,
   residualScale: readonly number[],
   aggregate: SurpriseAggregate,
-  featureNulls?: readonly NullDistribution[]
+  featureNulls?: readonly FeatureNull[]
 ): SurpriseSeries {
   return scaledSurprise(forecastDeviation(prepared, stream), residualScale, aggregate, featureNulls);
 }
@@ -153,9 +156,9 @@ export function fitFeatureNulls(
   perFeature: Float64Array,
   F: number,
   rows: (t: number) => boolean
-): NullDistribution[] | undefined {
+): FeatureNull[] | undefined {
   const T = perFeature.length / F;
-  const nulls: NullDistribution[] = [];
+  const nulls: FeatureNull[] = [];
   for (let f = 0; f < F; f++) {
     const xs: number[] = [];
     for (let t = 0; t < T; t++) {
@@ -166,7 +169,12 @@ export function fitFeatureNulls(
     if (xs.length < MIN_NULL_VALUES) {
       return undefined;
     }
-    nulls.push(fitNullDistribution(xs, 1));
+    // Four significant digits: two published models must fit Grafana's settings (publishing.ts).
+    const { quantiles, tail } = fitNullDistribution(xs, 1);
+    nulls.push({
+      quantiles: quantiles.map(round4),
+      tail: { level: tail.level, threshold: round4(tail.threshold), meanExcess: round4(tail.meanExcess) },
+    });
   }
   return nulls;
 }
@@ -199,6 +207,7 @@ function quantile(sorted: Float64Array, q: number): number {
 }
 
 export const round6 = (x: number) => Number(x.toPrecision(6));
+const round4 = (x: number) => Number(x.toPrecision(4));
 
 /** Fits the empirical CDF and exponential tail on training surprise values (finite ones only). */
 export function fitSurpriseCalibration(
@@ -232,20 +241,20 @@ export function fitNullDistribution(values: ArrayLike<number>, minMeanExcess = 1
   }
   const meanExcess = round6(Math.max(minMeanExcess, n > 0 ? excess / n : threshold * 0.5));
   return {
-    quantileLevels: QUANTILE_LEVELS.map(round6),
+    quantileLevels: QUANTILE_LEVELS.slice(),
     quantiles,
     tail: { level: TAIL_LEVEL, threshold, meanExcess },
   };
 }
 
 /** P(S > s) on normal training data: interpolated empirical CDF below the tail threshold, exponential above. */
-export function exceedance(cal: NullDistribution, s: number): number {
+export function exceedance(cal: NullDistribution | FeatureNull, s: number): number {
   const { level, threshold, meanExcess } = cal.tail;
   if (s >= threshold) {
     return (1 - level) * Math.exp(-(s - threshold) / meanExcess);
   }
   const qs = cal.quantiles;
-  const ls = cal.quantileLevels;
+  const ls = 'quantileLevels' in cal ? cal.quantileLevels : QUANTILE_LEVELS;
   if (s <= qs[0]) {
     return 1;
   }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { FeatureMatrix } from '../featureMatrix';
 import { loadModel } from '../model/modelDocument';
 import { scoreSeries } from '../model/score';
+import { evidenceOf, exceedance, type SurpriseCalibration } from '../model/surprise';
 import { HOUR_MS } from '../time';
 import { parseDuration } from './duration';
 import { checkFeatureKeys, checkWatcherName, featureKey, modelFingerprint, modelKey, stepScores } from './records';
@@ -50,13 +51,21 @@ describe('stepScores', () => {
     expect(normal.topFeatures).toEqual(ranked);
   });
 
-  it('adding per-feature surprise left the existing outputs as they were', () => {
+  it("computes the step's surprise from the same per-feature values", () => {
     const F = doc.features.length;
+    // Without the seasonal part, featureSurprise is the forecast's alone.
+    const cal = doc.surprise as SurpriseCalibration;
+    const forecastOnly = scoreSeries(loadModel({ ...doc, surprise: { ...cal, seasonal: undefined } }), m);
     for (const t of [10, 50]) {
-      const row = Array.from(scores.featureSurprise.subarray(t * F, (t + 1) * F)).filter(Number.isFinite);
-      // Mean aggregate (or max): the step's surprise is computed from the same per-feature values.
-      const mean = row.reduce((a, b) => a + b, 0) / row.length;
-      expect([mean, Math.max(...row)].some((v) => Math.abs(v - scores.surprise[t]) < 1e-9)).toBe(true);
+      const row = Array.from(forecastOnly.featureSurprise.subarray(t * F, (t + 1) * F));
+      const expected =
+        cal.aggregate === 'minp'
+          ? Math.max(...row.map((v, f) => evidenceOf(exceedance(cal.featureNulls![f], v))))
+          : cal.aggregate === 'max'
+            ? Math.max(...row)
+            : row.reduce((a, b) => a + b, 0) / F;
+      expect(forecastOnly.surprise[t]).toBeCloseTo(expected, 9);
+      expect(scores.surprise[t]).toBeCloseTo(expected, 9);
     }
   });
 
