@@ -114,9 +114,11 @@ export function scaledSurprise(
   const T = deviation.length / F;
   const surprise = new Float64Array(T).fill(NaN);
   const perFeature = new Float64Array(T * F).fill(NaN);
+  const table = aggregate === 'minp' ? nullTable(featureNulls!) : undefined;
   for (let t = 0; t < T; t++) {
     let sum = 0;
     let max = 0;
+    let minP = 1;
     let n = 0;
     for (let f = 0; f < F; f++) {
       const d = deviation[t * F + f];
@@ -127,14 +129,56 @@ export function scaledSurprise(
       const r2 = r * r;
       perFeature[t * F + f] = r2;
       sum += r2;
-      max = Math.max(max, aggregate === 'minp' ? evidenceOf(exceedance(featureNulls![f], r2)) : r2);
+      max = Math.max(max, r2);
+      if (table) {
+        minP = Math.min(minP, tableExceedance(table, f, r2));
+      }
       n++;
     }
     if (n > 0) {
-      surprise[t] = aggregate === 'mean' ? sum / n : max;
+      surprise[t] = table ? evidenceOf(minP) : aggregate === 'mean' ? sum / n : max;
     }
   }
   return { surprise, perFeature };
+}
+
+/** Per feature: 20 quantiles, then the tail's threshold, mean excess and level (FeatureNull, flat for the scan). */
+const TABLE_ROW = QUANTILE_LEVELS.length + 3;
+
+function nullTable(nulls: readonly FeatureNull[]): Float64Array {
+  const table = new Float64Array(nulls.length * TABLE_ROW);
+  nulls.forEach((n, f) => {
+    table.set(n.quantiles, f * TABLE_ROW);
+    table[f * TABLE_ROW + TABLE_ROW - 3] = n.tail.threshold;
+    table[f * TABLE_ROW + TABLE_ROW - 2] = n.tail.meanExcess;
+    table[f * TABLE_ROW + TABLE_ROW - 1] = n.tail.level;
+  });
+  return table;
+}
+
+/** exceedance() of feature f's null, from the flat table: the per-step scan over features stays monomorphic. */
+function tableExceedance(table: Float64Array, f: number, s: number): number {
+  const o = f * TABLE_ROW;
+  const K = TABLE_ROW - 3;
+  const threshold = table[o + K];
+  const level = table[o + K + 2];
+  if (s >= threshold) {
+    return (1 - level) * Math.exp(-(s - threshold) / table[o + K + 1]);
+  }
+  if (s <= table[o]) {
+    return 1;
+  }
+  for (let k = 1; k < K; k++) {
+    const q = table[o + k];
+    if (s < q) {
+      const lo = table[o + k - 1];
+      const frac = q > lo ? (s - lo) / (q - lo) : 1;
+      return 1 - (QUANTILE_LEVELS[k - 1] + frac * (QUANTILE_LEVELS[k] - QUANTILE_LEVELS[k - 1]));
+    }
+  }
+  const last = table[o + K - 1];
+  const frac = threshold > last ? (s - last) / (threshold - last) : 1;
+  return 1 - (QUANTILE_LEVELS[K - 1] + frac * (level - QUANTILE_LEVELS[K - 1]));
 }
 
 export function computeSurprise(
