@@ -213,8 +213,14 @@ function rowValues(x: Float64Array, rows: (t: number) => boolean): number[] {
   return out;
 }
 
-/** Platt-scales the evidence on labelled training rows when they hold enough anomalies. */
-function fitSurpriseLogistic(
+/**
+ * Platt-scales the evidence on the training rows when labels hold enough anomalies. Unlabelled rows count as
+ * normal: operators label the hours they looked at (alarms, suggestions, incidents), so labelled rows hold far
+ * more anomalies than the data, and their normal ones are the most surprising normal hours. Fitted on them
+ * alone the logistic alarmed too often; corrected only by the data's prior odds it fell silent (feedback loop,
+ * demo scale seed 1: 5 of 13 incidents alarmed, 7 this way, 9 without labels; BENCHMARKS.md).
+ */
+export function fitSurpriseLogistic(
   cal: SurpriseCalibration,
   evidence: Float64Array,
   labels: ReadonlyArray<0 | 1 | null>,
@@ -222,39 +228,21 @@ function fitSurpriseLogistic(
 ): void {
   const xs: number[] = [];
   const ys: Array<0 | 1> = [];
-  let scored = 0;
+  let positives = 0;
+  let labelledNormal = 0;
   for (let t = 0; t < labels.length; t++) {
-    const l = labels[t];
     if (isVal[t] || !Number.isFinite(evidence[t])) {
       continue;
     }
-    scored++;
-    if (l !== null) {
-      xs.push(evidence[t]);
-      ys.push(l);
-    }
+    xs.push(evidence[t]);
+    ys.push(labels[t] === 1 ? 1 : 0);
+    positives += labels[t] === 1 ? 1 : 0;
+    labelledNormal += labels[t] === 0 ? 1 : 0;
   }
-  const positives = ys.filter((y) => y === 1).length;
-  const negatives = xs.length - positives;
-  if (positives < MIN_PLATT_POSITIVES || negatives < MIN_PLATT_POSITIVES) {
+  if (positives < MIN_PLATT_POSITIVES || labelledNormal < MIN_PLATT_POSITIVES) {
     return;
   }
-  cal.logistic = { ...priorShifted(fitLogistic(xs, ys), positives, negatives, scored), fittedRows: xs.length };
-}
-
-/**
- * Operators label the hours they looked at (alarms, suggestions, incidents), so labelled rows hold far more
- * anomalies than the data; a logistic fitted on them carries that rate and alarms too often. Shifts its logit
- * by the data's prior odds, unlabelled rows taken as normal (no shift when every scored row is labelled).
- */
-export function priorShifted(
-  fit: { slope: number; intercept: number },
-  positives: number,
-  negatives: number,
-  scored: number
-): { slope: number; intercept: number } {
-  const shift = Math.log(positives / (scored - positives)) - Math.log(positives / negatives);
-  return { slope: fit.slope, intercept: round6(fit.intercept - shift / fit.slope) };
+  cal.logistic = { ...fitLogistic(xs, ys), fittedRows: xs.length };
 }
 
 /**

@@ -9,7 +9,7 @@ import {
   scaledSurprise,
 } from './surprise';
 import { Rng } from '../rng';
-import { priorShifted } from './calibration';
+import { fitSurpriseLogistic } from './calibration';
 
 describe('surprise calibration', () => {
   const values = Array.from({ length: 1000 }, (_, i) => -Math.log(1 - (i + 0.5) / 1000)); // Exp(1) quantiles
@@ -60,16 +60,36 @@ describe('surprise calibration', () => {
   });
 });
 
-describe('priorShifted', () => {
-  it('leaves a logistic fitted on every row alone and lowers probabilities fitted on a labelled few', () => {
-    const fit = { slope: 2, intercept: 3 };
-    expect(priorShifted(fit, 10, 90, 100)).toEqual(fit);
-    // 10 anomalies among 20 labelled rows, 1,000 scored rows: odds 1:1 in the labels, 10:990 in the data.
-    const shifted = priorShifted(fit, 10, 10, 1000);
-    const p = (f: { slope: number; intercept: number }, x: number) => 1 / (1 + Math.exp(-f.slope * (x - f.intercept)));
-    expect(p(fit, 3)).toBeCloseTo(0.5, 12);
-    expect(p(shifted, 3)).toBeCloseTo(10 / 1000, 6);
-    expect(shifted.intercept).toBeGreaterThan(fit.intercept);
+describe('fitSurpriseLogistic', () => {
+  // 1,000 unlabelled rows of low evidence; the shifter labelled 20 alarms normal (evidence 3-3.9) and 10 anomalous
+  // rows (4-4.9): the labelled rows alone hold 1 anomaly in 3, the data 1 in 103.
+  const evidence = Float64Array.from([
+    ...Array.from({ length: 1000 }, (_, i) => (2 * i) / 1000),
+    ...Array.from({ length: 20 }, (_, i) => 3 + i / 20),
+    ...Array.from({ length: 10 }, (_, i) => 4 + i / 10),
+  ]);
+  const labels = Array.from(evidence, (_, t) => (t < 1000 ? null : t < 1020 ? 0 : 1));
+  const cal = () =>
+    fitSurpriseCalibration([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19], [1], 'mean');
+  const p = (c: ReturnType<typeof cal>, x: number) => evidenceProbability(c, x);
+
+  it('counts unlabelled rows as normal, neither inflating nor silencing the labelled incidents', () => {
+    const c = cal();
+    fitSurpriseLogistic(c, evidence, labels, new Uint8Array(evidence.length));
+    expect(c.logistic.fittedRows).toBe(1030);
+    expect(p(c, 1)).toBeLessThan(0.01); // the unlabelled mass
+    expect(p(c, 3.2)).toBeLessThan(0.3); // alarms labelled normal are pushed down
+    expect(p(c, 4.6)).toBeGreaterThan(0.5); // incidents like the labelled ones still alarm
+  });
+
+  it('keeps the default without 5 labelled anomalies and 5 labelled normal rows, and skips validation rows', () => {
+    const c = cal();
+    const few = labels.map((l, t) => (l === 0 && t > 1003 ? null : l));
+    fitSurpriseLogistic(c, evidence, few, new Uint8Array(evidence.length));
+    expect(c.logistic).toEqual(DEFAULT_LOGISTIC);
+    // Validation rows hold 9 of the 10 anomalies: one is left to fit on.
+    fitSurpriseLogistic(c, evidence, labels, new Uint8Array(evidence.length).fill(1, 1021));
+    expect(c.logistic).toEqual(DEFAULT_LOGISTIC);
   });
 });
 
