@@ -206,7 +206,14 @@ describeBoth('gridsentinel watch', () => {
       expect(JSON.parse(logs[1]).modelSwitched.to.version).toBe(1);
       expect(second.written).toEqual({ elasticsearch: 1, graphite: 1 });
 
-      await publish({ ...retrained, stepMs: 300_000 }, 2);
+      // A valid model of 5-minute steps (its seasonal part, if any, counts 288 steps a day).
+      const { seasonal } = retrained.surprise;
+      const fiveMinute = {
+        ...retrained,
+        stepMs: 300_000,
+        surprise: { ...retrained.surprise, ...(seasonal ? { seasonal: { ...seasonal, periodSteps: 288 } } : {}) },
+      };
+      await publish(fiveMinute, 2);
       now += HOUR;
       const third = await w.cycle();
       expect(third.modelEvent).toMatchObject({
