@@ -18,10 +18,15 @@ export interface SeriesScores {
   surprise: Float64Array;
   /** Which head gave the probability; null where nothing was scored. */
   source: Array<ScoreSource | null>;
-  /** Up to TOP_FEATURES names with the largest per-feature surprise, most surprising first. */
+  /**
+   * Up to TOP_FEATURES names with the largest per-feature surprise (for a 'minp' model: the smallest
+   * per-feature p-value, featureRank), most surprising first.
+   */
   topFeatures: string[][];
   /** [T, F] row-major squared standardized forecast (or larger seasonal) error per feature; NaN where missing or not scored. */
   featureSurprise: Float64Array;
+  /** 'minp' models: [T, F] 1 − each feature's p-value (the larger of the forecast and seasonal part's). */
+  featureRank?: Float64Array;
 }
 
 export const TOP_FEATURES = 3;
@@ -55,7 +60,8 @@ function finishScores(
   stream: StreamOutput
 ): SeriesScores {
   const cal = model.doc.surprise;
-  const { surprise, perFeature, evidence } = surpriseEvidenceSeries(prepared, stream, cal);
+  const { surprise, perFeature, featureRank, evidence } = surpriseEvidenceSeries(prepared, stream, cal);
+  const rank = featureRank ?? perFeature;
   const T = prepared.steps;
   const F = prepared.features;
   const useClassifier = model.doc.classifier.enabled;
@@ -68,6 +74,7 @@ function finishScores(
     source: new Array(T).fill(null),
     topFeatures: new Array(T),
     featureSurprise: perFeature,
+    ...(featureRank ? { featureRank } : {}),
   };
   const top = new Int32Array(TOP_FEATURES);
   for (let t = 0; t < T; t++) {
@@ -93,12 +100,12 @@ function finishScores(
     // Insertion into a TOP_FEATURES-long list (largest first, ties to the lower index): no sort per step.
     let n = 0;
     for (let f = 0; f < F; f++) {
-      const v = perFeature[t * F + f];
-      if (!(v > 0) || (n === TOP_FEATURES && v <= perFeature[t * F + top[n - 1]])) {
+      const v = rank[t * F + f];
+      if (!(v > 0) || (n === TOP_FEATURES && v <= rank[t * F + top[n - 1]])) {
         continue;
       }
       let i = n < TOP_FEATURES ? n++ : n - 1;
-      while (i > 0 && perFeature[t * F + top[i - 1]] < v) {
+      while (i > 0 && rank[t * F + top[i - 1]] < v) {
         top[i] = top[i - 1];
         i--;
       }

@@ -117,6 +117,14 @@ describe("the 'minp' aggregate", () => {
     expect(minp[T]).toBeGreaterThan(3.5); // about −log10 P(|z| > 4)
   });
 
+  it('ranks features for explanations by p-value: the rare deviation first, not the usual spike', () => {
+    const both = Float64Array.from([...deviation, 10, 4]); // feature 0's usual spike, feature 1 at 4 sigma
+    const s = scaledSurprise(both, scale, 'minp', nulls);
+    expect(s.perFeature[2 * T]).toBeGreaterThan(s.perFeature[2 * T + 1]);
+    expect(s.featureRank![2 * T + 1]).toBeGreaterThan(s.featureRank![2 * T]);
+    expect(scaledSurprise(both, scale, 'mean').featureRank).toBeUndefined();
+  });
+
   it('needs a null per feature, and features with at least 20 values to fit them', () => {
     expect(() => scaledSurprise(all, scale, 'minp')).toThrow(/needs a null distribution per feature/);
     const sparse = Float64Array.from({ length: 40 }, (_, i) => (i % 2 === 0 || i < 20 ? 1 : NaN));

@@ -79,6 +79,8 @@ export interface SurpriseSeries {
   surprise: Float64Array;
   /** [T, F] squared scaled deviation per feature (NaN where missing). */
   perFeature: Float64Array;
+  /** 'minp' only: [T, F] 1 − the feature's p-value, what ranks features for explanations (NaN where missing). */
+  featureRank?: Float64Array;
 }
 
 /** [T, F] standardized value minus the forecast made one step before; NaN at t = 0 and where missing. */
@@ -115,6 +117,7 @@ export function scaledSurprise(
   const surprise = new Float64Array(T).fill(NaN);
   const perFeature = new Float64Array(T * F).fill(NaN);
   const table = aggregate === 'minp' ? nullTable(featureNulls!) : undefined;
+  const featureRank = table ? new Float64Array(T * F).fill(NaN) : undefined;
   for (let t = 0; t < T; t++) {
     let sum = 0;
     let max = 0;
@@ -131,7 +134,9 @@ export function scaledSurprise(
       sum += r2;
       max = Math.max(max, r2);
       if (table) {
-        minP = Math.min(minP, tableExceedance(table, f, r2));
+        const p = tableExceedance(table, f, r2);
+        featureRank![t * F + f] = 1 - p;
+        minP = Math.min(minP, p);
       }
       n++;
     }
@@ -139,7 +144,7 @@ export function scaledSurprise(
       surprise[t] = table ? evidenceOf(minP) : aggregate === 'mean' ? sum / n : max;
     }
   }
-  return { surprise, perFeature };
+  return { surprise, perFeature, featureRank };
 }
 
 /** Per feature: 20 quantiles, then the tail's threshold, mean excess and level (FeatureNull, flat for the scan). */
@@ -369,7 +374,7 @@ export function surpriseEvidenceSeries(
   cal: SurpriseCalibration
 ): SurpriseEvidence {
   const fc = computeSurprise(prepared, stream, cal.residualScale, cal.aggregate, cal.featureNulls);
-  const perFeature = fc.perFeature;
+  const { perFeature, featureRank } = fc;
   let seasonal: Float64Array | undefined;
   if (cal.seasonal) {
     const s = scaledSurprise(
@@ -383,9 +388,12 @@ export function surpriseEvidenceSeries(
       if (s.perFeature[i] > perFeature[i]) {
         perFeature[i] = s.perFeature[i];
       }
+      if (featureRank && s.featureRank && s.featureRank[i] > featureRank[i]) {
+        featureRank[i] = s.featureRank[i];
+      }
     }
   }
-  return { surprise: fc.surprise, perFeature, evidence: combineEvidence(cal, fc.surprise, seasonal) };
+  return { surprise: fc.surprise, perFeature, featureRank, evidence: combineEvidence(cal, fc.surprise, seasonal) };
 }
 
 /** Smooths the forecast (and seasonal) surprise and combines their null p-values into evidence. */

@@ -42,9 +42,10 @@ describe('stepScores', () => {
     expect(normal.probability).toBeCloseTo(scores.probability[50], 12);
     const F = doc.features.length;
     expect(normal.featureSurprise[doc.features[0]]).toBe(scores.featureSurprise[50 * F]);
-    // The top features are the largest per-feature surprises.
+    // The top features are the largest per-feature surprises (for a 'minp' model, the smallest p-values).
+    const rank = scores.featureRank ?? scores.featureSurprise;
     const ranked = doc.features
-      .map((f, i) => [f, scores.featureSurprise[50 * F + i]] as const)
+      .map((f, i) => [f, rank[50 * F + i]] as const)
       .sort((a, b) => b[1] - a[1])
       .slice(0, normal.topFeatures.length)
       .map(([f]) => f);
