@@ -54,8 +54,8 @@ export interface TrainOptions {
   surpriseAggregate?: SurpriseAggregate;
   /**
    * 'auto' (default): the classifier, averaged with the calibrated surprise, when training labels reach
-   * MIN_ANOMALOUS_STEPS / MIN_ANOMALY_EVENTS, unless held-out anomalies show the surprise alone ranks them
-   * better. true/false force it.
+   * MIN_ANOMALOUS_STEPS / MIN_ANOMALY_EVENTS and held-out anomalies (MIN_VALIDATION_ANOMALOUS_STEPS in
+   * MIN_VALIDATION_EVENTS) show it ranks them about as well as the surprise alone. true/false force it.
    */
   useClassifier?: 'auto' | boolean;
   featureSources?: string[];
