@@ -116,8 +116,8 @@ export function scaledSurprise(
   const T = deviation.length / F;
   const surprise = new Float64Array(T).fill(NaN);
   const perFeature = new Float64Array(T * F).fill(NaN);
-  const table = aggregate === 'minp' ? nullTable(featureNulls!) : undefined;
-  const featureRank = table ? new Float64Array(T * F).fill(NaN) : undefined;
+  const minp = aggregate === 'minp';
+  const featureRank = minp ? new Float64Array(T * F).fill(NaN) : undefined;
   for (let t = 0; t < T; t++) {
     let sum = 0;
     let max = 0;
@@ -133,57 +133,18 @@ export function scaledSurprise(
       perFeature[t * F + f] = r2;
       sum += r2;
       max = Math.max(max, r2);
-      if (table) {
-        const p = tableExceedance(table, f, r2);
+      if (minp) {
+        const p = exceedance(featureNulls![f], r2);
         featureRank![t * F + f] = 1 - p;
         minP = Math.min(minP, p);
       }
       n++;
     }
     if (n > 0) {
-      surprise[t] = table ? evidenceOf(minP) : aggregate === 'mean' ? sum / n : max;
+      surprise[t] = minp ? evidenceOf(minP) : aggregate === 'mean' ? sum / n : max;
     }
   }
   return { surprise, perFeature, featureRank };
-}
-
-/** Per feature: 20 quantiles, then the tail's threshold, mean excess and level (FeatureNull, flat for the scan). */
-const TABLE_ROW = QUANTILE_LEVELS.length + 3;
-
-function nullTable(nulls: readonly FeatureNull[]): Float64Array {
-  const table = new Float64Array(nulls.length * TABLE_ROW);
-  nulls.forEach((n, f) => {
-    table.set(n.quantiles, f * TABLE_ROW);
-    table[f * TABLE_ROW + TABLE_ROW - 3] = n.tail.threshold;
-    table[f * TABLE_ROW + TABLE_ROW - 2] = n.tail.meanExcess;
-    table[f * TABLE_ROW + TABLE_ROW - 1] = n.tail.level;
-  });
-  return table;
-}
-
-/** exceedance() of feature f's null, from the flat table: the per-step scan over features stays monomorphic. */
-function tableExceedance(table: Float64Array, f: number, s: number): number {
-  const o = f * TABLE_ROW;
-  const K = TABLE_ROW - 3;
-  const threshold = table[o + K];
-  const level = table[o + K + 2];
-  if (s >= threshold) {
-    return (1 - level) * Math.exp(-(s - threshold) / table[o + K + 1]);
-  }
-  if (s <= table[o]) {
-    return 1;
-  }
-  for (let k = 1; k < K; k++) {
-    const q = table[o + k];
-    if (s < q) {
-      const lo = table[o + k - 1];
-      const frac = q > lo ? (s - lo) / (q - lo) : 1;
-      return 1 - (QUANTILE_LEVELS[k - 1] + frac * (QUANTILE_LEVELS[k] - QUANTILE_LEVELS[k - 1]));
-    }
-  }
-  const last = table[o + K - 1];
-  const frac = threshold > last ? (s - last) / (threshold - last) : 1;
-  return 1 - (QUANTILE_LEVELS[K - 1] + frac * (level - QUANTILE_LEVELS[K - 1]));
 }
 
 export function computeSurprise(
