@@ -157,10 +157,10 @@ export function calibrateSurprise(
   };
 
   // The default first, so that it wins ties.
-  const defaultAggregate =
-    forecast.surprise.has(aggregates[0]) && (!seasonal || seasonal.surprise.has(aggregates[0]))
-      ? aggregates[0]
-      : 'mean';
+  // 'minp' needs every feature's null, in both parts.
+  const available = (agg: SurpriseAggregate, withSeasonal: boolean) =>
+    forecast.surprise.has(agg) && (!withSeasonal || seasonal!.surprise.has(agg));
+  const defaultAggregate = available(aggregates[0], seasonal !== undefined) ? aggregates[0] : 'mean';
   const settings: Array<[number, boolean, SurpriseAggregate]> = [
     [defaultSmoothingAlpha(shape.stepMs), seasonal !== undefined, defaultAggregate],
   ];
@@ -168,8 +168,7 @@ export function calibrateSurprise(
     for (const alpha of SMOOTHING_ALPHAS) {
       for (const withSeasonal of seasonal ? [false, true] : [false]) {
         for (const agg of aggregates) {
-          // 'minp' needs every feature's null, in both parts.
-          if (forecast.surprise.has(agg) && (!withSeasonal || seasonal!.surprise.has(agg))) {
+          if (available(agg, withSeasonal)) {
             settings.push([alpha, withSeasonal, agg]);
           }
         }
@@ -255,20 +254,19 @@ export function chooseProbabilitySource(doc: ModelDocument, m: FeatureMatrix, da
   const rowLabels = validationRowIndices(data).map((t) => data.labels[t]);
   const positives = rowLabels.filter((l) => l === 1).length;
   const labelled = rowLabels.filter((l) => l !== null).length;
-  let ap = validationAp(doc, m, data);
   const metrics: TrainingMetadata['metrics'] = {};
-  if (auto && data.useClassifier && !data.validationLabelsUsable) {
-    doc.classifier.enabled = false;
-    doc.classifier.withSurprise = false;
-    ap = validationAp(doc, m, data);
-  } else if (auto && data.useClassifier) {
-    const surpriseDoc = { ...doc, classifier: { ...doc.classifier, enabled: false, withSurprise: false } };
-    const surpriseAp = validationAp(surpriseDoc, m, data);
+  const surpriseOnly = () => ({ ...doc.classifier, enabled: false, withSurprise: false });
+  const checked = auto && data.useClassifier;
+  if (checked && !data.validationLabelsUsable) {
+    doc.classifier = surpriseOnly();
+  }
+  let ap = validationAp(doc, m, data);
+  if (checked && data.validationLabelsUsable) {
+    const surpriseAp = validationAp({ ...doc, classifier: surpriseOnly() }, m, data);
     metrics.validationApClassifier = roundFigure(ap);
     metrics.validationApSurprise = roundFigure(surpriseAp);
     if (surpriseAp > ap + SURPRISE_ONLY_MARGIN) {
-      doc.classifier.enabled = false;
-      doc.classifier.withSurprise = false;
+      doc.classifier = surpriseOnly();
       ap = surpriseAp;
     }
   }
