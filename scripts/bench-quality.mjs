@@ -9,7 +9,7 @@
 //
 // GS_ASD_DIR overrides the ASD folder.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -21,19 +21,9 @@ const write = !process.argv.includes('--no-write');
 const require = createRequire(import.meta.url);
 const log = (msg) => console.error(`[bench-quality] ${msg}`);
 
-log('building the CLI (tsc -p tsconfig.cli.json into a clean build/cli)');
-// tsc never deletes outputs: a module moved since the last build would still be found (protocol.js once
-// shadowed protocol/index.js and ran the old evaluation protocol).
-rmSync(path.join(ROOT, 'build/cli'), { recursive: true, force: true });
-const tsc = spawnSync(
-  process.execPath,
-  [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.cli.json'],
-  {
-    cwd: ROOT,
-    stdio: 'inherit',
-  }
-);
-if (tsc.status !== 0) {
+log('building the CLI (npm run cli:build: into a clean build/cli)');
+const build = spawnSync('npm', ['run', '-s', 'cli:build'], { cwd: ROOT, stdio: 'inherit' });
+if (build.status !== 0) {
   process.exit(1);
 }
 const ev = require(path.join(ROOT, 'build/cli/core/evaluation/index.js'));

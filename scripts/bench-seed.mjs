@@ -8,7 +8,6 @@
 //
 // GS_OPENSEARCH_HEAP (default 512m) sets the OpenSearch heap, as for the tests.
 import { spawn, spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -25,16 +24,9 @@ function log(msg) {
   console.error(`[bench] ${msg}`);
 }
 
-log('building the CLI (tsc -p tsconfig.cli.json into a clean build/cli)');
-// tsc never deletes outputs: a module moved since the last build would still be found (protocol.js once
-// shadowed protocol/index.js and ran the old evaluation protocol).
-rmSync(path.join(ROOT, 'build/cli'), { recursive: true, force: true });
-const tsc = spawnSync(
-  process.execPath,
-  [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.cli.json'],
-  { cwd: ROOT, stdio: 'inherit' }
-);
-if (tsc.status !== 0) {
+log('building the CLI (npm run cli:build: into a clean build/cli)');
+const build = spawnSync('npm', ['run', '-s', 'cli:build'], { cwd: ROOT, stdio: 'inherit' });
+if (build.status !== 0) {
   process.exit(1);
 }
 const gen = require(path.join(ROOT, 'build/cli/core/generator/index.js'));
