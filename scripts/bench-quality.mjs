@@ -186,6 +186,29 @@ for (const { scale, main, ho } of genResults) {
     md.push(`| ${scale} | ${d} | ${cells.join(' | ')} |`);
   }
 }
+// Issue 16 asks for pattern outages caught at <= 1 false alarm a week, an alarm rate the operating threshold
+// does not promise: the lowest test threshold that keeps to it shows what each detector can reach there.
+const PATTERN_KINDS = gen.PATTERN_KINDS.filter((k) => kinds.includes(k));
+md.push(
+  '',
+  `Within ${ev.FALSE_ALARM_BUDGET_PER_WEEK} false alarm a week: events detected at the lowest test threshold whose false alarms stay`,
+  'within it (an oracle threshold, like best F1: the point of the event-recall curve at that alarm rate), both',
+  'seeds summed; pattern outages are the kinds the issue asks to catch at this rate.',
+  '',
+  `| scale | detector | events detected | pattern outages | ${PATTERN_KINDS.join(' | ')} | false alarms/week |`,
+  `| --- | --- | --- | --- | ${PATTERN_KINDS.map(() => '---').join(' | ')} | --- |`
+);
+for (const { scale, main } of genResults) {
+  for (const d of GEN_DETECTORS) {
+    const rs = main.filter((r) => r.detector === d).map((r) => r.withinAlarmBudget);
+    const sum = (f) => rs.reduce((a, e) => a + f(e), 0);
+    const kind = (k) => [sum((e) => e.perKind[k]?.detected ?? 0), sum((e) => e.perKind[k]?.events ?? 0)];
+    const pattern = PATTERN_KINDS.map(kind).reduce((a, [x, y]) => [a[0] + x, a[1] + y], [0, 0]);
+    md.push(
+      `| ${scale} | ${d} | ${sum((e) => e.detected)}/${sum((e) => e.events)} | ${pattern[0]}/${pattern[1]} | ${PATTERN_KINDS.map((k) => kind(k).join('/')).join(' | ')} | ${f1(mean(rs.map((e) => e.falseAlarmsPerWeek)))} |`
+    );
+  }
+}
 const seconds = (Date.now() - t0) / 1000;
 log(`done in ${seconds.toFixed(1)} s`);
 

@@ -1,4 +1,13 @@
-import { averagePrecision, bestF1, eventMetrics, labelledEvents, metricsAt, MetricsError, type Label } from './metrics';
+import {
+  averagePrecision,
+  bestF1,
+  eventMetrics,
+  eventsWithinFalseAlarms,
+  labelledEvents,
+  metricsAt,
+  MetricsError,
+  type Label,
+} from './metrics';
 
 describe('metricsAt', () => {
   it('counts alarms at and above the threshold, leaving out unknown labels and NaN scores', () => {
@@ -188,5 +197,30 @@ describe('eventMetrics', () => {
     const m = eventMetrics([1, 1], [1, null], 0.5, HOUR);
     expect(m.falseAlarmsPerWeek).toBeNaN();
     expect(m.eventRecall).toBe(1);
+  });
+});
+
+describe('eventsWithinFalseAlarms', () => {
+  const DAY = 86_400_000;
+  // idx:              0     1  2    3  4  5    6    7    8    9    10 11 12 13
+  const labels: Label[] = [0, 0, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0];
+  const scores = [0.95, 0, 0.9, 0, 0, 0.8, 0.5, 0.6, 0.7, 0.1, 0, 0, 0, 0];
+  // 11 normal days: two false alarms are 1.27 a week, three 1.91.
+
+  it('takes the lowest threshold before the first one over budget', () => {
+    const m = eventsWithinFalseAlarms(scores, labels, 1.3, DAY);
+    expect(m.threshold).toBe(0.7);
+    expect(m.detected).toBe(2);
+    expect(m.falseAlarms).toBe(2);
+    // At 0.5 the runs at 5 and 7 merge into one (two alarms again), but the walk stopped at 0.6's third.
+    expect(eventMetrics(scores, labels, 0.5, DAY).falseAlarms).toBe(2);
+  });
+
+  it('alarms on nothing when even the highest score is over budget', () => {
+    const m = eventsWithinFalseAlarms(scores, labels, 0, DAY);
+    expect(m.threshold).toBe(Infinity);
+    expect(m.detected).toBe(0);
+    expect(m.falseAlarms).toBe(0);
+    expect(m.events).toBe(2);
   });
 });

@@ -278,3 +278,29 @@ export function eventMetrics(
     perKind,
   };
 }
+
+/**
+ * Event metrics at the lowest threshold whose false alarms stay within `maxPerWeek` of labelled-normal time:
+ * thresholds are walked down from the highest score and the walk stops at the first one over budget (lower
+ * thresholds can merge runs and count fewer alarms again; the first breach is where an operator would stop).
+ * An oracle threshold, like bestF1's: the event-recall-at-a-false-alarm-rate point of the detector's curve.
+ * Threshold +Infinity (nothing alarms) when even the highest score is over budget or nothing is scored.
+ */
+export function eventsWithinFalseAlarms(
+  scores: ArrayLike<number>,
+  labels: readonly Label[],
+  maxPerWeek: number,
+  stepMs: number,
+  kinds?: ReadonlyArray<string | null>
+): EventMetrics {
+  const thresholds = [...new Set(Array.from(scores).filter((s) => !Number.isNaN(s)))].sort((a, b) => b - a);
+  let within = eventMetrics(scores, labels, Infinity, stepMs, kinds);
+  for (const threshold of thresholds) {
+    const m = eventMetrics(scores, labels, threshold, stepMs, kinds);
+    if (m.falseAlarmsPerWeek > maxPerWeek) {
+      break;
+    }
+    within = m;
+  }
+  return within;
+}

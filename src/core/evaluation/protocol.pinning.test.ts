@@ -69,5 +69,5 @@ it('evaluation output is pinned', async () => {
     .digest('hex');
   expect(results.some((r) => r.skipped)).toBe(true);
   expect(results.some((r) => r.heldOutKind)).toBe(true);
-  expect(hash).toBe('cae9c4c2db7edb2d9b2ecf3dd5b610f71ed67dcd06439bc613f8291bc2a5d555');
+  expect(hash).toBe('51afb74292f9bc59b37c105bc5700464c83f9f37e0a34807917c67eec4852ccb');
 });

@@ -1,13 +1,14 @@
 /**
  * The evaluation loop: fits every detector on every split's train part, scores its test part and
- * measures it (point-wise at the oracle best-F1 threshold, events at that threshold and at an operating
- * threshold fitted on the training labels).
+ * measures it (point-wise at the oracle best-F1 threshold, events at that threshold, at an operating
+ * threshold fitted on the training labels and within a false-alarm budget).
  */
 import type { Detector, DetectorFactory } from '../detector';
 import {
   averagePrecision,
   bestF1,
   eventMetrics,
+  eventsWithinFalseAlarms,
   metricsAt,
   type BestF1,
   type EventMetrics,
@@ -38,6 +39,12 @@ export interface DetectorResult {
    * when the training part has no labelled anomaly.
    */
   operating: PointMetrics & { threshold: number; events: EventMetrics };
+  /**
+   * Event metrics at the lowest threshold with at most FALSE_ALARM_BUDGET_PER_WEEK false alarms a week on the
+   * test part (an oracle threshold, like the best F1's): how much a detector catches at an alarm rate operators
+   * keep switched on.
+   */
+  withinAlarmBudget: EventMetrics;
   /** Event recall of the held-out kind at the operating threshold, when there is one. */
   heldOutRecall?: number;
   fitSeconds: number;
@@ -45,6 +52,9 @@ export interface DetectorResult {
   /** Why the metrics are NaN, e.g. no labelled anomaly in the test part. */
   skipped?: string;
 }
+
+/** Issue 16's alarm rate for pattern outages: what an operator keeps switched on. */
+export const FALSE_ALARM_BUDGET_PER_WEEK = 1;
 
 /** True when the labelled rows hold at least one scored positive (else F1/AP are undefined). */
 function hasPositive(labels: ReadonlyArray<0 | 1 | null>, scores: ArrayLike<number>): boolean {
@@ -81,6 +91,7 @@ interface Measured {
   averagePrecision: number;
   events: EventMetrics;
   operating: DetectorResult['operating'];
+  withinAlarmBudget: EventMetrics;
 }
 
 /** One result, measured or skipped (NaN metrics and the reason); the held-out kind only when measured. */
@@ -104,6 +115,7 @@ function toResult(
     unscored: m ? m.f1.unscored : 0,
     events: m ? m.events : emptyEvents(),
     operating: m ? m.operating : noOperatingPoint(),
+    withinAlarmBudget: m ? m.withinAlarmBudget : emptyEvents(),
     fitSeconds: seconds.fit,
     scoreSeconds: seconds.score,
   };
@@ -129,7 +141,13 @@ function measure(split: EvaluationSplit, scores: ArrayLike<number>, trainScores:
         ...metricsAt(scores, labels, fitted),
         events: eventMetrics(scores, labels, fitted, matrix.stepMs, kinds),
       };
-  return { f1, averagePrecision: averagePrecision(scores, labels), events, operating };
+  return {
+    f1,
+    averagePrecision: averagePrecision(scores, labels),
+    events,
+    operating,
+    withinAlarmBudget: eventsWithinFalseAlarms(scores, labels, FALSE_ALARM_BUDGET_PER_WEEK, matrix.stepMs, kinds),
+  };
 }
 
 function instance(d: Detector | DetectorFactory): Detector {
