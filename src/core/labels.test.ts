@@ -6,7 +6,7 @@ import {
   rangesFromSteps,
   redundantLabels,
   stepLabels,
-  toggleSteps,
+  labelIntent,
   type LabelRange,
   type LabelValue,
 } from './labels';
@@ -49,11 +49,19 @@ describe('labels', () => {
   });
 
   it('toggles a click and a drag; toggling twice restores', () => {
-    const s0: Array<LabelValue | null> = [null, 'anomaly', null, null, null, null];
-    const s1 = toggleSteps(s0, [1, 2, 3], 'anomaly');
-    expect(s1).toEqual([null, 'anomaly', 'anomaly', 'anomaly', null, null]);
-    expect(toggleSteps(s1, [1, 2, 3], 'anomaly')).toEqual([null, null, null, null, null, null]);
-    expect(toggleSteps(s1, [2], 'normal')).toEqual([null, 'anomaly', 'normal', 'anomaly', null, null]);
+    const toggle = (s: Array<LabelValue | null>, value: LabelValue) => labelIntent(s, value)(s);
+    const s0: Array<LabelValue | null> = [null, 'anomaly', null];
+    const s1 = toggle(s0, 'anomaly');
+    expect(s1).toEqual(['anomaly', 'anomaly', 'anomaly']);
+    expect(toggle(s1, 'anomaly')).toEqual([null, null, null]);
+    expect(toggle(s1, 'normal')).toEqual(['normal', 'normal', 'normal']);
+  });
+
+  it("applies what the operator saw to what is stored, never flipping another operator's label", () => {
+    // The view shows hour 1 unlabelled; meanwhile another operator stored it anomalous: the click still sets.
+    expect(labelIntent([null, null], 'anomaly')(['anomaly', 'anomaly'])).toEqual(['anomaly', 'anomaly']);
+    // The view shows both anomalous (a clear); one was relabelled normal meanwhile: that label stays.
+    expect(labelIntent(['anomaly', 'anomaly'], 'anomaly')(['anomaly', 'normal'])).toEqual([null, 'normal']);
   });
 
   it('merges consecutive equal steps into one range', () => {

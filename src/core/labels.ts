@@ -116,22 +116,17 @@ export function labelTargets(states: ReadonlyArray<LabelValue | null>): Array<0 
 }
 
 /**
- * A click (or a drag over several steps) with a value: if every selected step already has it, the
- * selection is cleared; otherwise every selected step gets it.
+ * What a click (or a drag over several steps) with a value asks for, decided on the states the operator saw:
+ * if every step showed the value, clear them; otherwise give every step the value. The returned change is
+ * applied to the states stored when the write runs, so a view that missed another operator's label never
+ * flips it: setting keeps a label that already has the value, clearing removes only steps that still hold it.
  */
-export function toggleSteps(
-  states: ReadonlyArray<LabelValue | null>,
-  selected: readonly number[],
+export function labelIntent(
+  seen: ReadonlyArray<LabelValue | null>,
   value: LabelValue
-): Array<LabelValue | null> {
-  const next = states.slice();
-  const clear = selected.length > 0 && selected.every((i) => states[i] === value);
-  for (const i of selected) {
-    if (i >= 0 && i < next.length) {
-      next[i] = clear ? null : value;
-    }
-  }
-  return next;
+): (stored: ReadonlyArray<LabelValue | null>) => Array<LabelValue | null> {
+  const clear = seen.length > 0 && seen.every((s) => s === value);
+  return (stored) => stored.map((s) => (clear ? (s === value ? null : s) : value));
 }
 
 /** Runs of consecutive steps with the same label, as ranges. */

@@ -1,6 +1,6 @@
 import { FieldType, createDataFrame } from '@grafana/data';
 
-import { labelsFromAnnotations, toggleSteps } from '../core/labels';
+import { labelIntent, labelsFromAnnotations } from '../core/labels';
 import { LabelStore, annotationRows, withPanelContext, type AnnotationsHttp } from './labelStore';
 
 const H = 3600e3;
@@ -31,12 +31,8 @@ function fakeServer(login = 'editor') {
   return { items, http };
 }
 
-const toggle = (value: 'anomaly' | 'normal') => (s: Array<'anomaly' | 'normal' | null>) =>
-  toggleSteps(
-    s,
-    s.map((_, i) => i),
-    value
-  );
+/** A click on what is stored (a view that is up to date). */
+const toggle = (value: 'anomaly' | 'normal') => (s: Array<'anomaly' | 'normal' | null>) => labelIntent(s, value)(s);
 
 describe('LabelStore', () => {
   it('stores one range annotation per run, and toggling twice leaves none', async () => {

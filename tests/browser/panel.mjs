@@ -1154,8 +1154,9 @@ try {
     'two clients toggle 100 times, interleaved, over overlapping hours: the stored labels are the intended ones',
     async () => {
       // A second operator's page beside this one; each client's view of the other's labels is stale
-      // until its own next write re-reads them. A click toggles the hour as stored when it is written,
-      // so the intended end state is every hour's starting state toggled once per click on it.
+      // until its own next write re-reads them. A click asks for what its page shows toggled (an hour shown
+      // anomalous is cleared, any other set), applied to what is stored when written: the intended end
+      // state follows each client's view, and a stale view never flips the other's label.
       const span = { fromMs: RANGE_FROM + 14 * DAY, toMs: RANGE_FROM + 21 * DAY, options: PANEL_OPTIONS };
       const other = await browser.newPage({ viewport: { width: 960, height: 900 } });
       const otherWatched = watchPage(other);
@@ -1179,6 +1180,8 @@ try {
         const LO = 20;
         const HI = 60;
         const want = stored(LO, HI);
+        // What each page shows: the stored labels as of its last write (both read them on opening).
+        const views = [want.slice(), want.slice()];
         const clients = [
           { page, hours: [LO, 44] }, // this page: hours 20-44
           { page: other, hours: [36, HI] }, // the other: 36-60, overlapping 36-44
@@ -1188,13 +1191,15 @@ try {
         for (let step = 0; step < 100; step++) {
           const c = clients[step % 2];
           const i = c.hours[0] + (next() % (c.hours[1] - c.hours[0] + 1));
-          want[i - LO] = want[i - LO] === 'anomaly' ? null : 'anomaly';
+          const clear = views[step % 2][i - LO] === 'anomaly';
+          want[i - LO] = clear ? (want[i - LO] === 'anomaly' ? null : want[i - LO]) : 'anomaly';
           await clickCell(c.page, i);
           // Stored and re-read before the other client clicks.
           const deadline = Date.now() + 10000;
           for (;;) {
             const saving = await c.page.locator('[data-testid="gs-timeline"][data-saving]').count();
             if (saving === 0 && JSON.stringify(stored(LO, HI)) === JSON.stringify(want)) {
+              views[step % 2] = want.slice();
               break;
             }
             if (Date.now() > deadline) {

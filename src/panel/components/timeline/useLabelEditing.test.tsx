@@ -113,6 +113,17 @@ describe('useLabelEditing', () => {
     expect(hook.result.current.serverStates.slice(1, 7)).toEqual([null, 'anomaly', 'normal', 'normal', 'normal', null]);
   });
 
+  it("does not flip a label another operator stored after this view read", async () => {
+    const { server, hook } = setup();
+    await settled(hook);
+    // Hours 3-4 anomalous, stored by someone else: this view still shows them unlabelled.
+    server.items.push({ id: 99, time: times[3], timeEnd: times[5], tags: ['gridsentinel', 'gridsentinel:anomaly'] });
+    act(() => hook.result.current.toggle(3, 3, 'anomaly'));
+    await settled(hook);
+    // The click asked for "anomalous" and gets it (the stale view's toggle would have cleared hour 3).
+    expect(hook.result.current.serverStates.slice(2, 6)).toEqual([null, 'anomaly', 'anomaly', null]);
+  });
+
   it('undoes the last change, back to what was stored before it', async () => {
     const { hook, server } = setup();
     await settled(hook);

@@ -1,7 +1,7 @@
 import type { DataFrame } from '@grafana/data';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 
-import { labelsFromAnnotations, stepLabels, toggleSteps, type LabelRange, type LabelValue } from '../../../core/labels';
+import { labelIntent, labelsFromAnnotations, stepLabels, type LabelRange, type LabelValue } from '../../../core/labels';
 import { UndoStack } from '../../../core/timelineLayout';
 import { errorMessage } from '../../../shared/errorMessage';
 import { annotationRows, type LabelStore, type StepState } from '../../labelStore';
@@ -129,7 +129,10 @@ export function useLabelEditing({ store, times, stepMs, writable, annotations, r
     [store, times, stepMs, refresh]
   );
 
-  /** Toggles hours a..b (either order, clamped) to `value`: all of them get it unless all have it already. */
+  /**
+   * Toggles hours a..b (either order, clamped) to `value` as the operator sees them: all get it unless all show
+   * it already. Written against what is stored then, so a label stored meanwhile by someone else is not flipped.
+   */
   const toggle = useCallback(
     (a: number, b: number, value: LabelValue) => {
       if (!writable || times.length === 0) {
@@ -137,13 +140,9 @@ export function useLabelEditing({ store, times, stepMs, writable, annotations, r
       }
       const lo = Math.max(0, Math.min(a, b));
       const hi = Math.min(times.length - 1, Math.max(a, b));
-      const all = (s: StepState[]) =>
-        toggleSteps(
-          s,
-          s.map((_, k) => k),
-          value
-        );
-      run(lo, hi, all(states.slice(lo, hi + 1)), all, true);
+      const seen = states.slice(lo, hi + 1);
+      const want = labelIntent(seen, value);
+      run(lo, hi, want(seen), want, true);
     },
     [writable, times.length, run, states]
   );
