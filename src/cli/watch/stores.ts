@@ -17,7 +17,7 @@ import type { Store } from '../../core/scores/cycle';
 import { carbonLines, parseWrittenMarkers, writtenStepsRender } from '../../core/scores/graphite';
 import type { ModelIdentity, StepScore } from '../../core/scores/records';
 import type { DueWindow } from '../../core/scores/schedule';
-import type { SourceHttp } from '../../core/sources/sourceHttp';
+import { graphiteRender, type SourceHttp } from '../../core/sources/sourceHttp';
 import { sendPlaintext } from '../carbon';
 import type { WatchConfig } from './config';
 
@@ -59,13 +59,7 @@ export class ScoreStores {
     if (w.toMs <= w.fromMs) {
       return new Set();
     }
-    const r = await http({
-      source: 'graphite',
-      path: '/render',
-      method: 'POST',
-      body: writtenStepsRender(this.c.name, w.fromMs, w.toMs, this.stepMs),
-      contentType: 'application/x-www-form-urlencoded',
-    });
+    const r = await graphiteRender(http, writtenStepsRender(this.c.name, w.fromMs, w.toMs, this.stepMs));
     return parseWrittenMarkers(r, this.stepMs);
   }
 

@@ -7,7 +7,7 @@ import type { FeatureMatrix } from '../featureMatrix';
 import { assembleFeatures, validateFeatureSources, type FeatureSource } from '../featureSources';
 import { buildRenderParams, parseRender } from '../graphite/render';
 import type { ConfiguredSources, SourceSettings } from './settings';
-import type { SourceHttp } from './sourceHttp';
+import { graphiteRender, type SourceHttp } from './sourceHttp';
 
 export type ElasticsearchFeature = Extract<FeatureSource, { source: 'elasticsearch' }>;
 export type GraphiteFeatureSource = Extract<FeatureSource, { source: 'graphite' }>;
@@ -101,12 +101,5 @@ export async function fetchGraphiteFeatures(
     toMs,
     stepMs: f.settings.stepSeconds * 1000,
   };
-  const response = await f.http({
-    source: 'graphite',
-    path: '/render',
-    method: 'POST',
-    body: buildRenderParams(req).toString(),
-    contentType: 'application/x-www-form-urlencoded',
-  });
-  return parseRender(req, response);
+  return parseRender(req, await graphiteRender(f.http, buildRenderParams(req)));
 }

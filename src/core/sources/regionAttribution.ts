@@ -21,6 +21,7 @@ import {
 } from '../elasticsearch/breakdown';
 import { buildVoBreakdownParams, parseVoBreakdown, voFeature, type VoFeature } from '../graphite/breakdown';
 import { bySource, type FeatureFetch } from './featureFetch';
+import { graphiteRender } from './sourceHttp';
 
 export interface RegionWhere {
   startMs: number;
@@ -141,12 +142,5 @@ async function voBreakdowns(
     return [];
   }
   const req = { features, fromMs: r.startMs, toMs: r.endMs, stepMs, baselineDays };
-  const response = await f.http({
-    source: 'graphite',
-    path: '/render',
-    method: 'POST',
-    body: buildVoBreakdownParams(req).toString(),
-    contentType: 'application/x-www-form-urlencoded',
-  });
-  return parseVoBreakdown(req, response);
+  return parseVoBreakdown(req, await graphiteRender(f.http, buildVoBreakdownParams(req)));
 }

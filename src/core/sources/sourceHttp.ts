@@ -16,3 +16,14 @@ export interface SourceRequest {
 
 /** Resolves to the parsed JSON body; rejects on transport errors and non-2xx answers. */
 export type SourceHttp = <T = unknown>(req: SourceRequest) => Promise<T>;
+
+/** Graphite's /render as a form POST: many targets with their functions would make a GET URL too long for proxies. */
+export function graphiteRender<T = unknown>(http: SourceHttp, params: URLSearchParams | string): Promise<T> {
+  return http<T>({
+    source: 'graphite',
+    path: '/render',
+    method: 'POST',
+    body: params.toString(),
+    contentType: 'application/x-www-form-urlencoded',
+  });
+}
