@@ -43,14 +43,21 @@ describe('gridsentinel watch (arguments)', () => {
     [['--carbon', 'h:2003', '--model', 'm.json', '--grafana-url', 'http://g'], /either --model or --grafana-url/],
     [['--carbon', 'h:2003', '--model', 'm.json', '--settle', 'later'], /--settle must be a number with a unit/],
     [['--carbon', 'h:2003', '--model', 'm.json', '--elasticsearch-auth', 'apikey'], /ELASTICSEARCH_API_KEY/],
-    [
-      ['--carbon', 'h:2003', '--model', 'm.json', '--ca-file', '/nonexistent/ca.pem'],
-      /--ca-file \/nonexistent\/ca.pem: ENOENT/,
-    ],
   ])('refuses %j with exit code 2', async (extra, message) => {
     const { code, err } = await run([...base, ...extra]);
     expect(err).toMatch(message);
     expect(code).toBe(2);
+  });
+
+  // Bad input files, as for the other commands: named, without the usage, exit code 1.
+  it.each([
+    [['--ca-file', '/nonexistent/ca.pem'], /--ca-file \/nonexistent\/ca.pem: no such file/],
+    [['--features-file', '/nonexistent/f.json'], /--features-file \/nonexistent\/f.json: no such file/],
+    [['--features-file', '/'], /--features-file \/: is a folder, not a file/],
+  ])('refuses the input file in %j with exit code 1', async (extra, message) => {
+    const { code, err } = await run([...base, '--carbon', 'h:2003', '--model', 'm.json', ...extra]);
+    expect(err).toMatch(message);
+    expect(code).toBe(1);
   });
 
   it('refuses a name that cannot be an index and a Graphite path', async () => {

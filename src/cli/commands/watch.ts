@@ -6,9 +6,9 @@
  * SIGTERM (or SIGINT) finishes the write in progress and exits 0, with or without --once: a stopped --once
  * run keeps what it wrote and the next run fills the rest (state lives in the stores).
  */
-import { readFile } from 'node:fs/promises';
 
-import { UsageError, requireString, type CliCommand } from '../command';
+import { CliError, UsageError, requireString, type CliCommand } from '../command';
+import { readInputText } from '../files';
 import { validateFeatureSources, type FeatureSource } from '../../core/featureSources';
 import { DurationError, parseDuration } from '../../core/scores/duration';
 import { DEFAULT_SOURCE_SETTINGS, type SourceSettings } from '../../core/sources/settings';
@@ -155,10 +155,11 @@ export const watchCommand: CliCommand = {
     let features: FeatureSource[] = [...d.features];
     const featuresFile = v('features-file');
     if (featuresFile) {
+      const text = await readInputText(featuresFile, 'features-file');
       try {
-        features = validateFeatureSources(JSON.parse(await readFile(featuresFile, 'utf8')) as FeatureSource[]).slice();
+        features = validateFeatureSources(JSON.parse(text) as FeatureSource[]).slice();
       } catch (err) {
-        throw new UsageError(`--features-file ${featuresFile}: ${(err as Error).message}`);
+        throw new CliError(`--features-file ${featuresFile}: ${(err as Error).message}`);
       }
     }
     const settings: SourceSettings = {
@@ -171,14 +172,7 @@ export const watchCommand: CliCommand = {
     };
 
     const caFile = v('ca-file');
-    let ca: string | undefined;
-    if (caFile) {
-      try {
-        ca = await readFile(caFile, 'utf8');
-      } catch (err) {
-        throw new UsageError(`--ca-file ${caFile}: ${(err as Error).message}`);
-      }
-    }
+    const ca = caFile ? await readInputText(caFile, 'ca-file') : undefined;
     const user = v('basic-auth-user');
     const password = process.env.BASIC_AUTH_PASSWORD ?? '';
     if (user && !process.env.BASIC_AUTH_PASSWORD) {
