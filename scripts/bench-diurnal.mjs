@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-// How visible is a generated diurnal_loss day at all? For each such day in the test part (days 90-150) of
-// seeds 1-4 at scale 1, the day's diurnal amplitude in the submissions (the count it changes) against the
-// amplitude of every normal 24-hour window of the test part. No detector is involved: if the days do not
+// How visible is a generated diurnal_loss day at all? For each such day of seeds 1-4 at scale 1 (150 days),
+// the day's diurnal amplitude in the submissions (the count it changes) against the amplitude of every
+// normal 24-hour window of the same series. No detector is involved: if the days do not
 // stand out here, no threshold on a day-level statistic catches them at 1 false alarm a week.
 // Amplitude: the window's standardized submissions, centred, projected on the centred mean hour-of-day
-// profile of the normal training rows (1 = the usual swing, 0 = flat). Builds the CLI first; Markdown to stdout.
+// profile of the normal rows of the first 90 days (1 = the usual swing, 0 = flat). Builds the CLI first; Markdown to stdout.
 //
 //   node scripts/bench-diurnal.mjs
 import { spawnSync } from 'node:child_process';
@@ -66,7 +66,7 @@ for (const seed of [1, 2, 3, 4]) {
     return num / den;
   };
   const normal = [];
-  for (let t = nTrain + W - 1; t < T; t++) {
+  for (let t = W - 1; t < T; t++) {
     let all = true;
     for (let k = t - W + 1; k <= t && all; k++) {
       all = series.labels[k] === 0;
@@ -77,7 +77,7 @@ for (const seed of [1, 2, 3, 4]) {
   }
   normal.sort((a, b) => a - b);
   const q = (p) => normal[Math.floor(p * (normal.length - 1))];
-  for (let t = nTrain; t < T; t++) {
+  for (let t = W - 1; t < T; t++) {
     if (series.kinds[t] === 'diurnal_loss' && series.kinds[t + 1] !== 'diurnal_loss') {
       const a = amplitude(t);
       const below = normal.filter((x) => x <= a).length / normal.length;
