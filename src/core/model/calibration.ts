@@ -77,7 +77,7 @@ function deviationFamily(
 ): DeviationFamily {
   const scale = fitDeviationScale(deviation, F, rows);
   const mean = scaledSurprise(deviation, scale, 'mean');
-  const featureNulls = aggregates.includes('minp') ? fitFeatureNulls(mean.perFeature, F, rows) : undefined;
+  const featureNulls = aggregates.includes('minp') ? fitFeatureNulls(mean.perFeature, deviation, F, rows) : undefined;
   // The mean always: the fallback when a feature has too few normal rows for its own null.
   const surprise = new Map<SurpriseAggregate, Float64Array>([['mean', mean.surprise]]);
   for (const a of aggregates) {

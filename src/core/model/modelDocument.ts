@@ -246,7 +246,8 @@ function isFeatureNull(x: unknown): boolean {
     n.quantiles.length === QUANTILE_LEVELS.length &&
     n.quantiles.every(Number.isFinite) &&
     isObject(n.tail) &&
-    n.tail.meanExcess > 0
+    n.tail.meanExcess > 0 &&
+    (n.downShare === undefined || (n.downShare > 0 && n.downShare < 1))
   );
 }
 
@@ -257,7 +258,9 @@ function checkAggregate(part: { aggregate?: unknown; featureNulls?: unknown }, f
   }
   const nulls = part.featureNulls;
   if (part.aggregate === 'minp' && !(Array.isArray(nulls) && nulls.length === features && nulls.every(isFeatureNull))) {
-    fail(`${name}.aggregate minp needs featureNulls: 20 quantiles and a tail for each of ${features} features`);
+    fail(
+      `${name}.aggregate minp needs featureNulls: 20 quantiles, a tail and a downShare in (0, 1) if any, for each of ${features} features`
+    );
   }
 }
 

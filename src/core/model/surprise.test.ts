@@ -5,6 +5,7 @@ import {
   fitLogistic,
   fitSurpriseCalibration,
   evidenceOf,
+  featureExceedance,
   fitFeatureNulls,
   scaledSurprise,
 } from './surprise';
@@ -106,7 +107,7 @@ describe("the 'minp' aggregate", () => {
   const probe = Float64Array.from([0, 4]); // feature 1 at 4 sigma, feature 0 quiet
   const all = Float64Array.from([...deviation, ...probe]);
   const scale = [Math.sqrt(0.05 * 100), 1];
-  const nulls = fitFeatureNulls(scaledSurprise(deviation, scale, 'mean').perFeature, 2, () => true)!;
+  const nulls = fitFeatureNulls(scaledSurprise(deviation, scale, 'mean').perFeature, deviation, 2, () => true)!;
   const above = (x: Float64Array) => x.slice(0, T).filter((v) => v >= x[T]).length;
 
   it('ranks a rare deviation of a steady feature above the usual swings of a spiky one', () => {
@@ -128,10 +129,43 @@ describe("the 'minp' aggregate", () => {
   it('needs a null per feature, and features with at least 20 values to fit them', () => {
     expect(() => scaledSurprise(all, scale, 'minp')).toThrow(/needs a null distribution per feature/);
     const sparse = Float64Array.from({ length: 40 }, (_, i) => (i % 2 === 0 || i < 20 ? 1 : NaN));
-    expect(fitFeatureNulls(sparse, 2, () => true)).toBeUndefined();
+    expect(fitFeatureNulls(sparse, sparse, 2, () => true)).toBeUndefined();
     // A feature constant on normal rows: its tail still decays by e per unit of squared z, not per 1e-6.
-    const flat = fitFeatureNulls(new Float64Array(40), 2, () => true)!;
+    const flat = fitFeatureNulls(new Float64Array(40), new Float64Array(40), 2, () => true)!;
     expect(flat[0].tail.meanExcess).toBe(1);
     expect(evidenceOf(exceedance(flat[0], 9))).toBeLessThan(6);
+  });
+
+  it("judges a tail deviation by the share of the feature's normal tail that went its way", () => {
+    // A count whose large normal deviations are rises (90 % of its tail): a drop of the same size is rarer.
+    const r = new Rng('signed');
+    const dev = Float64Array.from({ length: 4000 }, () => {
+      const z = Math.abs(r.normal());
+      return z > 1.6 && r.next() < 0.9 ? z : r.next() < 0.5 ? -z : z;
+    });
+    const sq = dev.map((x) => x * x);
+    const [n] = fitFeatureNulls(sq, dev, 1, () => true)!;
+    expect(n.downShare).toBeGreaterThan(0.02);
+    expect(n.downShare).toBeLessThan(0.15);
+    const p = exceedance(n, 9);
+    expect(featureExceedance(n, 9, -3)).toBeCloseTo(2 * n.downShare! * p, 12);
+    expect(featureExceedance(n, 9, 3)).toBeCloseTo(Math.min(0.05, 2 * (1 - n.downShare!) * p), 12);
+    // Below the tail the sign is not used; at the threshold both sides meet the sign-blind p (continuous),
+    // and p never grows with the deviation on either side.
+    expect(featureExceedance(n, 1, -1)).toBe(exceedance(n, 1));
+    const at = n.tail.threshold;
+    for (const sign of [-1, 1]) {
+      expect(featureExceedance(n, at + 1e-9, sign)).toBeLessThanOrEqual(exceedance(n, at) + 1e-9);
+      let last = 1;
+      for (let x = 0; x < 40; x += 0.25) {
+        const q = featureExceedance(n, x, sign);
+        expect(q).toBeLessThanOrEqual(last);
+        last = q;
+      }
+    }
+    // Documents from before the share: the sign is ignored.
+    const { downShare, ...old } = n;
+    expect(downShare).toBeDefined();
+    expect(featureExceedance(old, 9, -3)).toBe(p);
   });
 });

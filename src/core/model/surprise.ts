@@ -26,7 +26,14 @@ export interface NullDistribution {
 }
 
 /** A feature's null distribution, stored without its quantile levels: they are always QUANTILE_LEVELS. */
-export type FeatureNull = Omit<NullDistribution, 'quantileLevels'>;
+export type FeatureNull = Omit<NullDistribution, 'quantileLevels'> & {
+  /**
+   * Share of the tail's deviations (above tail.threshold on normal rows) that were negative, shrunk towards
+   * one half: (negative + 1) / (tail rows + 2). Makes tail p-values equal-tailed (featureExceedance); absent in
+   * documents from before it, whose p-values ignore the sign.
+   */
+  downShare?: number;
+};
 
 export interface SeasonalCalibration extends NullDistribution {
   /** Over features; absent = 'mean' (documents from before the choice). */
@@ -134,7 +141,7 @@ export function scaledSurprise(
       sum += r2;
       max = Math.max(max, r2);
       if (minp) {
-        const p = exceedance(featureNulls![f], r2);
+        const p = featureExceedance(featureNulls![f], r2, d);
         featureRank![t * F + f] = 1 - p;
         minP = Math.min(minP, p);
       }
@@ -158,12 +165,14 @@ export function computeSurprise(
 }
 
 /**
- * Per feature: the null distribution of its squared scaled deviation over the given rows; undefined when a
- * feature has fewer than 20 values there. The tail's mean excess is floored at 1 (a squared z, about half
- * of a normal's): a feature that barely moves on normal rows would otherwise make any blip near-impossible.
+ * Per feature: the null distribution of its squared scaled deviation over the given rows, and which way its
+ * tail deviations went; undefined when a feature has fewer than 20 values there. The tail's mean excess is
+ * floored at 1 (a squared z, about half of a normal's): a feature that barely moves on normal rows would
+ * otherwise make any blip near-impossible.
  */
 export function fitFeatureNulls(
   perFeature: Float64Array,
+  deviation: Float64Array,
   F: number,
   rows: (t: number) => boolean
 ): FeatureNull[] | undefined {
@@ -181,9 +190,19 @@ export function fitFeatureNulls(
     }
     // Four significant digits: two published models must fit Grafana's settings (publishing.ts).
     const { quantiles, tail } = fitNullDistribution(xs, 1);
+    const threshold = round4(tail.threshold);
+    let inTail = 0;
+    let down = 0;
+    for (let t = 0; t < T; t++) {
+      if (rows(t) && perFeature[t * F + f] > threshold) {
+        inTail++;
+        down += deviation[t * F + f] < 0 ? 1 : 0;
+      }
+    }
     nulls.push({
       quantiles: quantiles.map(round4),
-      tail: { level: tail.level, threshold: round4(tail.threshold), meanExcess: round4(tail.meanExcess) },
+      tail: { level: tail.level, threshold, meanExcess: round4(tail.meanExcess) },
+      downShare: round4((down + 1) / (inTail + 2)),
     });
   }
   return nulls;
@@ -278,6 +297,22 @@ export function exceedance(cal: NullDistribution | FeatureNull, s: number): numb
   const k = qs.length - 1;
   const frac = threshold > qs[k] ? (s - qs[k]) / (threshold - qs[k]) : 1;
   return 1 - (ls[k] + frac * (level - ls[k]));
+}
+
+/**
+ * A feature's p-value for squared scaled deviation r2 whose sign is that of d. In the tail it is equal-tailed:
+ * twice the chance of a deviation this large in this direction, so a drop in a count whose large normal
+ * deviations are rises (starts after a campaign's submissions) counts more than a rise of the same size,
+ * and such a rise less. Capped at the tail's level, so p never grows with the deviation (continuous at the
+ * threshold, where the sign-blind p is that level). Generator scale 1, seeds 1-4: test AP 0.748 → 0.770
+ * (BENCHMARKS.md, "Model design history").
+ */
+export function featureExceedance(n: FeatureNull, r2: number, d: number): number {
+  const p = exceedance(n, r2);
+  if (n.downShare === undefined || !(r2 > n.tail.threshold)) {
+    return p;
+  }
+  return Math.min(1 - n.tail.level, 2 * (d < 0 ? n.downShare : 1 - n.downShare) * p);
 }
 
 /** −log10 of a p-value: the evidence scale the logistic works on. */

@@ -3,8 +3,10 @@ import path from 'node:path';
 
 import type { FeatureMatrix } from '../featureMatrix';
 import { loadModel } from '../model/modelDocument';
+import { streamForward } from '../model/network';
+import { prepareInputs } from '../model/preprocessing';
 import { scoreSeries } from '../model/score';
-import { evidenceOf, exceedance, type SurpriseCalibration } from '../model/surprise';
+import { evidenceOf, featureExceedance, forecastDeviation, type SurpriseCalibration } from '../model/surprise';
 import { HOUR_MS } from '../time';
 import { parseDuration } from './duration';
 import { checkFeatureKeys, checkWatcherName, featureKey, modelFingerprint, modelKey, stepScores } from './records';
@@ -56,12 +58,16 @@ describe('stepScores', () => {
     const F = doc.features.length;
     // Without the seasonal part, featureSurprise is the forecast's alone.
     const cal = doc.surprise as SurpriseCalibration;
-    const forecastOnly = scoreSeries(loadModel({ ...doc, surprise: { ...cal, seasonal: undefined } }), m);
+    const model = loadModel({ ...doc, surprise: { ...cal, seasonal: undefined } });
+    const forecastOnly = scoreSeries(model, m);
+    // 'minp' judges a tail deviation by its sign too: the signed forecast errors, from the same pass.
+    const prep = prepareInputs(model.preprocessing, m);
+    const signed = forecastDeviation(prep, streamForward(model.cfg, model.weights, prep.inputs, prep.steps));
     for (const t of [10, 50]) {
       const row = Array.from(forecastOnly.featureSurprise.subarray(t * F, (t + 1) * F));
       const expected =
         cal.aggregate === 'minp'
-          ? Math.max(...row.map((v, f) => evidenceOf(exceedance(cal.featureNulls![f], v))))
+          ? Math.max(...row.map((v, f) => evidenceOf(featureExceedance(cal.featureNulls![f], v, signed[t * F + f]))))
           : cal.aggregate === 'max'
             ? Math.max(...row)
             : row.reduce((a, b) => a + b, 0) / F;
