@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
 import { main } from '../main';
 
 const base = ['watch', '--name', 'gp', '--elasticsearch', 'http://127.0.0.1:9', '--graphite-url', 'http://127.0.0.1:9'];
@@ -58,6 +62,20 @@ describe('gridsentinel watch (arguments)', () => {
     const { code, err } = await run([...base, '--carbon', 'h:2003', '--model', 'm.json', ...extra]);
     expect(err).toMatch(message);
     expect(code).toBe(1);
+  });
+
+  it('refuses a features file that is not a feature list, naming it, with exit code 1', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'gs-watch-'));
+    try {
+      const file = path.join(dir, 'features.json');
+      writeFileSync(file, '{"not": "a list"');
+      const { code, err } = await run([...base, '--carbon', 'h:2003', '--model', 'm.json', '--features-file', file]);
+      expect(err).toContain(`--features-file ${file}: `);
+      expect(err).toMatch(/JSON/);
+      expect(code).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a name that cannot be an index and a Graphite path', async () => {
