@@ -213,11 +213,14 @@ function rowValues(x: Float64Array, rows: (t: number) => boolean): number[] {
 }
 
 /**
- * Platt-scales the evidence on the training rows when labels hold enough anomalies. Unlabelled rows count as
- * normal: operators label the hours they looked at (alarms, suggestions, incidents), so labelled rows hold far
- * more anomalies than the data, and their normal ones are the most surprising normal hours. Fitted on them
- * alone the logistic alarmed too often; corrected only by the data's prior odds it fell silent (feedback loop,
- * demo scale seed 1: 5 of 13 incidents alarmed, 7 this way, 9 without labels; BENCHMARKS.md).
+ * Platt-scales the evidence on the training rows when labels hold enough anomalies. Unlabelled rows from the
+ * first labelled row on count as normal: operators label the hours they looked at (alarms, suggestions,
+ * incidents), so labelled rows hold far more anomalies than the data, and their normal ones are the most
+ * surprising normal hours. Fitted on them alone the logistic alarmed too often; corrected only by the data's
+ * prior odds it fell silent (feedback loop, demo scale seed 1: 5 of 13 incidents alarmed, 7 this way, 9 without
+ * labels). Rows before the first label are history nobody reviewed, whose incidents are unlabelled too: counted
+ * as normal they silenced the alarm (ASD feedback loop: 13 of 26 incidents alarmed, 22 this way, 18 without
+ * labels; BENCHMARKS.md, "Feedback loop").
  */
 export function fitSurpriseLogistic(
   cal: SurpriseCalibration,
@@ -229,7 +232,7 @@ export function fitSurpriseLogistic(
   const ys: Array<0 | 1> = [];
   let positives = 0;
   let labelledNormal = 0;
-  for (let t = 0; t < labels.length; t++) {
+  for (let t = Math.max(0, labels.findIndex((l) => l !== null)); t < labels.length; t++) {
     if (isVal[t] || !Number.isFinite(evidence[t])) {
       continue;
     }

@@ -62,34 +62,46 @@ describe('surprise calibration', () => {
 });
 
 describe('fitSurpriseLogistic', () => {
-  // 1,000 unlabelled rows of low evidence; the shifter labelled 20 alarms normal (evidence 3-3.9) and 10 anomalous
-  // rows (4-4.9): the labelled rows alone hold 1 anomaly in 3, the data 1 in 103.
+  // 300 rows of history nobody reviewed, 20 of them an unlabelled incident (evidence 4-4.95); then the shifter's
+  // weeks: 20 alarms labelled normal (evidence 3-3.95), 1,000 unlabelled rows of low evidence and 10 labelled
+  // anomalous rows (4-4.9). The labelled rows alone hold 1 anomaly in 3, the reviewed weeks 1 in 103.
+  const history = Array.from({ length: 300 }, (_, i) => (i < 280 ? (2 * i) / 280 : 4 + (i - 280) / 20));
   const evidence = Float64Array.from([
-    ...Array.from({ length: 1000 }, (_, i) => (2 * i) / 1000),
+    ...history,
     ...Array.from({ length: 20 }, (_, i) => 3 + i / 20),
+    ...Array.from({ length: 1000 }, (_, i) => (2 * i) / 1000),
     ...Array.from({ length: 10 }, (_, i) => 4 + i / 10),
   ]);
-  const labels = Array.from(evidence, (_, t) => (t < 1000 ? null : t < 1020 ? 0 : 1));
+  const T = evidence.length;
+  const labels = Array.from(evidence, (_, t) => (t < 300 ? null : t < 320 ? 0 : t < T - 10 ? null : 1));
   const cal = () =>
     fitSurpriseCalibration([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19], [1], 'mean');
   const p = (c: ReturnType<typeof cal>, x: number) => evidenceProbability(c, x);
 
-  it('counts unlabelled rows as normal, neither inflating nor silencing the labelled incidents', () => {
+  it('counts unlabelled rows from the first label on as normal, neither inflating nor silencing the incidents', () => {
     const c = cal();
-    fitSurpriseLogistic(c, evidence, labels, new Uint8Array(evidence.length));
+    fitSurpriseLogistic(c, evidence, labels, new Uint8Array(T));
     expect(c.logistic.fittedRows).toBe(1030);
     expect(p(c, 1)).toBeLessThan(0.01); // the unlabelled mass
     expect(p(c, 3.2)).toBeLessThan(0.3); // alarms labelled normal are pushed down
     expect(p(c, 4.6)).toBeGreaterThan(0.5); // incidents like the labelled ones still alarm
   });
 
+  it('leaves out the history before the first label, whose incidents nobody labelled', () => {
+    // Had the shifter reviewed that history and called all of it normal, incidents like these would not alarm.
+    const c = cal();
+    fitSurpriseLogistic(c, evidence, labels.map((l, t) => (t === 0 ? 0 : l)), new Uint8Array(T));
+    expect(c.logistic.fittedRows).toBe(T);
+    expect(p(c, 4.6)).toBeLessThan(0.5);
+  });
+
   it('keeps the default without 5 labelled anomalies and 5 labelled normal rows, and skips validation rows', () => {
     const c = cal();
-    const few = labels.map((l, t) => (l === 0 && t > 1003 ? null : l));
-    fitSurpriseLogistic(c, evidence, few, new Uint8Array(evidence.length));
+    const few = labels.map((l, t) => (l === 0 && t > 303 ? null : l));
+    fitSurpriseLogistic(c, evidence, few, new Uint8Array(T));
     expect(c.logistic).toEqual(DEFAULT_LOGISTIC);
     // Validation rows hold 9 of the 10 anomalies: one is left to fit on.
-    fitSurpriseLogistic(c, evidence, labels, new Uint8Array(evidence.length).fill(1, 1021));
+    fitSurpriseLogistic(c, evidence, labels, new Uint8Array(T).fill(1, T - 9));
     expect(c.logistic).toEqual(DEFAULT_LOGISTIC);
   });
 });
