@@ -117,13 +117,14 @@ describe('docker-compose.yml', () => {
       '--graphite-url http://graphite:80',
       '--carbon graphite:2003',
       '--metrics-port 9464',
-      // The model: the published one through Grafana's API when a token is given, else the bundled file.
+      // The model: the published one through Grafana's API, as the demo's admin unless a token is given.
       '--grafana-url http://grafana:3000 --datasource-uid gs-anomaly',
-      '--model src/datasource/model/default-model.json',
+      '--grafana-user admin',
     ]) {
       expect(script).toContain(flag);
     }
-    expect(fs.existsSync(path.join(root, 'src/datasource/model/default-model.json'))).toBe(true);
+    expect(script).not.toContain('--model');
+    expect(w.environment.GRAFANA_PASSWORD).toBe(services.grafana.environment.GF_SECURITY_ADMIN_PASSWORD);
     const gs = parse(read('provisioning/datasources/datasources.yaml')).datasources.find(
       (d: any) => d.uid === 'gs-anomaly'
     );
@@ -133,6 +134,7 @@ describe('docker-compose.yml', () => {
     expect(w.environment.GRAFANA_TOKEN).toBe('${GRAFANA_TOKEN:-}');
     expect(w.restart).toBe('unless-stopped');
     expect(w.depends_on.seeder).toEqual({ condition: 'service_completed_successfully' });
+    expect(w.depends_on.grafana).toEqual({ condition: 'service_healthy' });
     expect(w.ports).toEqual(['127.0.0.1:9464:9464']);
     expect(w.healthcheck.test.join(' ')).toContain('/healthz');
   });

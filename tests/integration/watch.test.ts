@@ -8,7 +8,7 @@ import { publishedJsonData } from '../../src/core/model/publishing';
 import { dueWindow } from '../../src/core/scores/schedule';
 import type { SourceHttp } from '../../src/core/sources/sourceHttp';
 import { main } from '../../src/cli/main';
-import { requestJson } from '../../src/cli/watch/http';
+import { basicAuth, requestJson } from '../../src/cli/watch/http';
 import { grafanaModelSource, type ModelSource } from '../../src/cli/watch/model';
 import { Watcher, type WatchConfig } from '../../src/cli/watch/service';
 import { createGrafanaApi } from '../support/grafanaApi.mjs';
@@ -164,10 +164,10 @@ describeBoth('gridsentinel watch', () => {
         },
       ] as never[],
     });
-    const grafana = await grafanaServer(api, 'sa-token');
+    const grafana = await grafanaServer(api, 'Bearer sa-token');
     let now = NOW_HOUR - 8 * HOUR + 15 * 60_000;
     const logs: string[] = [];
-    const model: ModelSource = grafanaModelSource(grafana.url, 'gs-watch', 'sa-token');
+    const model: ModelSource = grafanaModelSource(grafana.url, 'gs-watch', 'Bearer sa-token');
     const w = new Watcher(
       config('models', {
         model,
@@ -236,11 +236,65 @@ describeBoth('gridsentinel watch', () => {
     }
   });
 
+  it("--grafana-user signs in by basic auth (the demo's admin) and scores with the published model", async () => {
+    const bundled = JSON.parse(readFileSync(MODEL_FILE, 'utf8'));
+    const api = createGrafanaApi({
+      datasources: [
+        {
+          uid: 'gs-basic',
+          name: 'GridSentinel',
+          type: 'gridsentinel-anomaly-datasource',
+          access: 'proxy',
+          jsonData: publishedJsonData(
+            {},
+            { kind: 'publish', doc: bundled },
+            { publishedBy: 'admin', publishedAt: new Date() }
+          ),
+        },
+      ] as never[],
+    });
+    const grafana = await grafanaServer(api, basicAuth('admin', 's3cret'));
+    const cli = args('basic', OS!, '--once', '--max-backfill', '3h', '--metrics-port', '0');
+    const saved = { token: process.env.GRAFANA_TOKEN, password: process.env.GRAFANA_PASSWORD };
+    delete process.env.GRAFANA_TOKEN;
+    process.env.GRAFANA_PASSWORD = 's3cret';
+    const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    let code;
+    try {
+      code = await main([
+        ...cli.slice(0, cli.indexOf('--model')),
+        ...cli.slice(cli.indexOf('--model') + 2),
+        '--grafana-url',
+        grafana.url,
+        '--datasource-uid',
+        'gs-basic',
+        '--grafana-user',
+        'admin',
+      ]);
+    } finally {
+      out.mockRestore();
+      process.env.GRAFANA_PASSWORD = saved.password;
+      if (saved.password === undefined) {
+        delete process.env.GRAFANA_PASSWORD;
+      }
+      if (saved.token !== undefined) {
+        process.env.GRAFANA_TOKEN = saved.token;
+      }
+      await grafana.close();
+    }
+    expect(code).toBe(0);
+    const docs = await scoreDocs('basic');
+    expect(docs.length).toBeGreaterThan(0);
+    for (const d of docs) {
+      expect(d.model).toMatchObject({ version: 1, origin: 'grafana:gs-basic' });
+    }
+  });
+
   it('a wrong token leaves no usable model: reported, nothing written, service up', async () => {
     const api = createGrafanaApi({ datasources: [] });
-    const grafana = await grafanaServer(api, 'right');
+    const grafana = await grafanaServer(api, 'Bearer right');
     const w = new Watcher(
-      config('notoken', { model: grafanaModelSource(grafana.url, 'x', 'wrong'), now: () => NOW_HOUR })
+      config('notoken', { model: grafanaModelSource(grafana.url, 'x', 'Bearer wrong'), now: () => NOW_HOUR })
     );
     try {
       const r = await w.cycle();

@@ -103,12 +103,13 @@ export async function slowBulkProxy(target: string, holdMs: number, nth: number)
 }
 
 /**
- * tests/support/grafanaApi.mjs over HTTP, answering 401 without the service-account token, as Grafana
- * does for an API request without valid credentials.
+ * tests/support/grafanaApi.mjs over HTTP, answering 401 unless the Authorization header is `authorization`
+ * (a service account's `Bearer` token or a user's `Basic` credentials), as Grafana does for an API request
+ * without valid credentials.
  */
 export async function grafanaServer(
   api: { routes: Array<{ method: string; path: RegExp | string; handler: (ctx: object) => unknown }> },
-  token: string
+  authorization: string
 ) {
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -117,7 +118,7 @@ export async function grafanaServer(
       res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
       res.end(body);
     };
-    if (req.headers.authorization !== `Bearer ${token}`) {
+    if (req.headers.authorization !== authorization) {
       return send(401, { message: 'Unauthorized' });
     }
     for (const route of api.routes) {

@@ -93,6 +93,43 @@ describe('gridsentinel watch (arguments)', () => {
     expect(code).toBe(2);
   });
 
+  it('--grafana-user needs GRAFANA_PASSWORD, and not a token beside it', async () => {
+    const saved = { token: process.env.GRAFANA_TOKEN, password: process.env.GRAFANA_PASSWORD };
+    const grafana = [
+      '--carbon',
+      'h:2003',
+      '--grafana-url',
+      'http://g',
+      '--datasource-uid',
+      'u',
+      '--grafana-user',
+      'admin',
+    ];
+    try {
+      delete process.env.GRAFANA_TOKEN;
+      delete process.env.GRAFANA_PASSWORD;
+      const noPassword = await run([...base, ...grafana]);
+      expect(noPassword.err).toMatch(/--grafana-user needs the password in the GRAFANA_PASSWORD/);
+      expect(noPassword.code).toBe(2);
+      process.env.GRAFANA_TOKEN = 't';
+      process.env.GRAFANA_PASSWORD = 'p';
+      const both = await run([...base, ...grafana]);
+      expect(both.err).toMatch(/either GRAFANA_TOKEN or --grafana-user/);
+      expect(both.code).toBe(2);
+    } finally {
+      for (const [k, v] of [
+        ['GRAFANA_TOKEN', saved.token],
+        ['GRAFANA_PASSWORD', saved.password],
+      ] as const) {
+        if (v === undefined) {
+          delete process.env[k];
+        } else {
+          process.env[k] = v;
+        }
+      }
+    }
+  });
+
   it('--grafana-url needs GRAFANA_TOKEN', async () => {
     const saved = process.env.GRAFANA_TOKEN;
     delete process.env.GRAFANA_TOKEN;

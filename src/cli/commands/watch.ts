@@ -73,7 +73,12 @@ export const watchCommand: CliCommand = {
     'grafana-url': {
       type: 'string',
       valueName: 'URL',
-      description: 'Grafana URL to read the published model from (token: GRAFANA_TOKEN)',
+      description: 'Grafana URL to read the published model from (token: GRAFANA_TOKEN, or --grafana-user)',
+    },
+    'grafana-user': {
+      type: 'string',
+      valueName: 'USER',
+      description: 'with --grafana-url: basic auth as this Grafana user instead of a token; password: GRAFANA_PASSWORD',
     },
     'datasource-uid': {
       type: 'string',
@@ -207,11 +212,7 @@ export const watchCommand: CliCommand = {
     } else if (modelFile) {
       model = fileModelSource(modelFile);
     } else if (grafanaUrl && uid) {
-      const token = process.env.GRAFANA_TOKEN;
-      if (!token) {
-        throw new UsageError('--grafana-url needs a service-account token in the GRAFANA_TOKEN environment variable');
-      }
-      model = grafanaModelSource(grafanaUrl, uid, token, { ca });
+      model = grafanaModelSource(grafanaUrl, uid, grafanaAuthorization(v('grafana-user')), { ca });
     } else {
       throw new UsageError('a model is required: --model FILE, or --grafana-url URL with --datasource-uid UID');
     }
@@ -253,3 +254,24 @@ export const watchCommand: CliCommand = {
     }
   },
 };
+
+/** How the watcher signs in to Grafana: a service-account token, or a user (the demo's admin) by basic auth. */
+function grafanaAuthorization(user: string | undefined): string {
+  const token = process.env.GRAFANA_TOKEN;
+  if (user) {
+    if (token) {
+      throw new UsageError('give either GRAFANA_TOKEN or --grafana-user, not both');
+    }
+    const password = process.env.GRAFANA_PASSWORD;
+    if (!password) {
+      throw new UsageError('--grafana-user needs the password in the GRAFANA_PASSWORD environment variable');
+    }
+    return basicAuth(user, password);
+  }
+  if (!token) {
+    throw new UsageError(
+      '--grafana-url needs a service-account token in the GRAFANA_TOKEN environment variable (or --grafana-user)'
+    );
+  }
+  return `Bearer ${token}`;
+}

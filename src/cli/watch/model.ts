@@ -1,6 +1,6 @@
 /**
  * The model the watcher scores with: from a file, or the one published in a GridSentinel datasource
- * (read through Grafana's HTTP API with a service-account token). Looked up every cycle; a new one is
+ * (read through Grafana's HTTP API with a service-account token or a user's basic auth). Looked up every cycle; a new one is
  * switched to without a restart, one that does not load or does not fit the configured features is
  * refused with the reason and the previous one keeps serving.
  */
@@ -38,13 +38,21 @@ export function fileModelSource(path: string): ModelSource {
   };
 }
 
-/** GET /api/datasources/uid/<uid>; nothing published means the datasource's bundled model. */
-export function grafanaModelSource(grafanaUrl: string, uid: string, token: string, o: HttpOptions = {}): ModelSource {
+/**
+ * GET /api/datasources/uid/<uid>; nothing published means the datasource's bundled model. `authorization`:
+ * the header value, `Bearer <service-account token>` or `Basic ...`.
+ */
+export function grafanaModelSource(
+  grafanaUrl: string,
+  uid: string,
+  authorization: string,
+  o: HttpOptions = {}
+): ModelSource {
   const url = `${grafanaUrl.replace(/\/+$/, '')}/api/datasources/uid/${encodeURIComponent(uid)}`;
   return async () => {
     const ds = await requestJson<{ jsonData?: unknown; type?: unknown }>(url, {
       ...o,
-      authorization: `Bearer ${token}`,
+      authorization,
     });
     const published = publishedModel(ds?.jsonData);
     if (!published) {
