@@ -1,8 +1,8 @@
 /**
  * The model the watcher scores with: from a file, or the one published in a GridSentinel datasource
- * (read through Grafana's HTTP API with a service-account token or a user's basic auth). Looked up every cycle; a new one is
- * switched to without a restart, one that does not load or does not fit the configured features is
- * refused with the reason and the previous one keeps serving.
+ * (read through Grafana's HTTP API with a service-account token or a user's basic auth). Looked up every
+ * cycle; a new one is switched to without a restart, one that does not load or does not fit the configured
+ * features is refused with the reason and the previous one keeps serving.
  */
 import { readFile } from 'node:fs/promises';
 
