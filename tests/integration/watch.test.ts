@@ -58,6 +58,14 @@ async function expectEveryHourOnce(name: string, from: number, to: number) {
   expect([...markers.keys()].sort((a, b) => a - b)).toEqual(hours);
 }
 
+/** Grafana's API (stand-in) holding one GridSentinel datasource. */
+const gridSentinelApi = (uid: string, jsonData: object) =>
+  createGrafanaApi({
+    datasources: [
+      { uid, name: 'GridSentinel', type: 'gridsentinel-anomaly-datasource', access: 'proxy', jsonData },
+    ] as never[],
+  });
+
 const describeBoth = SERVICES_UP ? describe : describe.skip;
 
 // Once for the file (both describe blocks read these events).
@@ -153,17 +161,7 @@ describeBoth('gridsentinel watch', () => {
 
   it('picks up a newly published model next cycle and refuses one that does not fit', async () => {
     const bundled = JSON.parse(readFileSync(MODEL_FILE, 'utf8'));
-    const api = createGrafanaApi({
-      datasources: [
-        {
-          uid: 'gs-watch',
-          name: 'GridSentinel',
-          type: 'gridsentinel-anomaly-datasource',
-          access: 'proxy',
-          jsonData: {},
-        },
-      ] as never[],
-    });
+    const api = gridSentinelApi('gs-watch', {});
     const grafana = await grafanaServer(api, 'Bearer sa-token');
     let now = NOW_HOUR - 8 * HOUR + 15 * 60_000;
     const logs: string[] = [];
@@ -237,52 +235,21 @@ describeBoth('gridsentinel watch', () => {
   });
 
   it("--grafana-user signs in by basic auth (the demo's admin) and scores with the published model", async () => {
-    const bundled = JSON.parse(readFileSync(MODEL_FILE, 'utf8'));
-    const api = createGrafanaApi({
-      datasources: [
-        {
-          uid: 'gs-basic',
-          name: 'GridSentinel',
-          type: 'gridsentinel-anomaly-datasource',
-          access: 'proxy',
-          jsonData: publishedJsonData(
-            {},
-            { kind: 'publish', doc: bundled },
-            { publishedBy: 'admin', publishedAt: new Date() }
-          ),
-        },
-      ] as never[],
-    });
-    const grafana = await grafanaServer(api, basicAuth('admin', 's3cret'));
+    const published = publishedJsonData(
+      {},
+      { kind: 'publish', doc: JSON.parse(readFileSync(MODEL_FILE, 'utf8')) },
+      { publishedBy: 'admin', publishedAt: new Date() }
+    );
+    const grafana = await grafanaServer(gridSentinelApi('gs-basic', published), basicAuth('admin', 's3cret'));
     const cli = args('basic', OS!, '--once', '--max-backfill', '3h', '--metrics-port', '0');
-    const saved = { token: process.env.GRAFANA_TOKEN, password: process.env.GRAFANA_PASSWORD };
-    delete process.env.GRAFANA_TOKEN;
-    process.env.GRAFANA_PASSWORD = 's3cret';
-    const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    let code;
+    const at = cli.indexOf('--model');
+    cli.splice(at, 2, '--grafana-url', grafana.url, '--datasource-uid', 'gs-basic', '--grafana-user', 'admin');
     try {
-      code = await main([
-        ...cli.slice(0, cli.indexOf('--model')),
-        ...cli.slice(cli.indexOf('--model') + 2),
-        '--grafana-url',
-        grafana.url,
-        '--datasource-uid',
-        'gs-basic',
-        '--grafana-user',
-        'admin',
-      ]);
+      const p = spawnCli(cli, { GRAFANA_TOKEN: undefined, GRAFANA_PASSWORD: 's3cret' });
+      expect((await p.exited).code).toBe(0);
     } finally {
-      out.mockRestore();
-      process.env.GRAFANA_PASSWORD = saved.password;
-      if (saved.password === undefined) {
-        delete process.env.GRAFANA_PASSWORD;
-      }
-      if (saved.token !== undefined) {
-        process.env.GRAFANA_TOKEN = saved.token;
-      }
       await grafana.close();
     }
-    expect(code).toBe(0);
     const docs = await scoreDocs('basic');
     expect(docs.length).toBeGreaterThan(0);
     for (const d of docs) {

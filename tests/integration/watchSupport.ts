@@ -89,10 +89,15 @@ export interface CliProcess {
 }
 
 /** bin/gridsentinel.js with `args` as a child process (built first if stale); stderr passes through. */
-export function spawnCli(args: string[]): CliProcess {
+export function spawnCli(args: string[], env: Record<string, string | undefined> = {}): CliProcess {
   ensureCliBuilt();
+  const childEnv = { ...process.env, ...env };
+  for (const k of Object.keys(env).filter((k) => env[k] === undefined)) {
+    delete childEnv[k];
+  }
   const child = spawn(process.execPath, [path.join(ROOT, 'bin/gridsentinel.js'), ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
+    env: childEnv,
   });
   let out = '';
   child.stdout.on('data', (c) => (out += c));

@@ -4,6 +4,26 @@ import path from 'node:path';
 
 import { main } from '../main';
 
+/** Runs fn with these environment variables set (undefined: unset), then restores what was there. */
+async function withEnv<T>(vars: Record<string, string | undefined>, fn: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  const apply = (values: Record<string, string | undefined>) => {
+    for (const [k, v] of Object.entries(values)) {
+      if (v === undefined) {
+        delete process.env[k];
+      } else {
+        process.env[k] = v;
+      }
+    }
+  };
+  apply(vars);
+  try {
+    return await fn();
+  } finally {
+    apply(saved);
+  }
+}
+
 const base = ['watch', '--name', 'gp', '--elasticsearch', 'http://127.0.0.1:9', '--graphite-url', 'http://127.0.0.1:9'];
 
 async function run(args: string[]) {
@@ -93,62 +113,21 @@ describe('gridsentinel watch (arguments)', () => {
     expect(code).toBe(2);
   });
 
-  it('--grafana-user needs GRAFANA_PASSWORD, and not a token beside it', async () => {
-    const saved = { token: process.env.GRAFANA_TOKEN, password: process.env.GRAFANA_PASSWORD };
-    const grafana = [
-      '--carbon',
-      'h:2003',
-      '--grafana-url',
-      'http://g',
-      '--datasource-uid',
-      'u',
-      '--grafana-user',
-      'admin',
-    ];
-    try {
-      delete process.env.GRAFANA_TOKEN;
-      delete process.env.GRAFANA_PASSWORD;
-      const noPassword = await run([...base, ...grafana]);
-      expect(noPassword.err).toMatch(/--grafana-user needs the password in the GRAFANA_PASSWORD/);
-      expect(noPassword.code).toBe(2);
-      process.env.GRAFANA_TOKEN = 't';
-      process.env.GRAFANA_PASSWORD = 'p';
-      const both = await run([...base, ...grafana]);
-      expect(both.err).toMatch(/either GRAFANA_TOKEN or --grafana-user/);
-      expect(both.code).toBe(2);
-    } finally {
-      for (const [k, v] of [
-        ['GRAFANA_TOKEN', saved.token],
-        ['GRAFANA_PASSWORD', saved.password],
-      ] as const) {
-        if (v === undefined) {
-          delete process.env[k];
-        } else {
-          process.env[k] = v;
-        }
-      }
-    }
-  });
+  const grafanaArgs = ['--carbon', 'h:2003', '--grafana-url', 'http://g', '--datasource-uid', 'u'];
 
   it('--grafana-url needs GRAFANA_TOKEN', async () => {
-    const saved = process.env.GRAFANA_TOKEN;
-    delete process.env.GRAFANA_TOKEN;
-    try {
-      const { code, err } = await run([
-        ...base,
-        '--carbon',
-        'h:2003',
-        '--grafana-url',
-        'http://g',
-        '--datasource-uid',
-        'u',
-      ]);
-      expect(err).toMatch(/GRAFANA_TOKEN/);
-      expect(code).toBe(2);
-    } finally {
-      if (saved !== undefined) {
-        process.env.GRAFANA_TOKEN = saved;
-      }
-    }
+    const { code, err } = await withEnv({ GRAFANA_TOKEN: undefined }, () => run([...base, ...grafanaArgs]));
+    expect(err).toMatch(/GRAFANA_TOKEN/);
+    expect(code).toBe(2);
+  });
+
+  it('--grafana-user needs GRAFANA_PASSWORD, and not a token beside it', async () => {
+    const asAdmin = [...base, ...grafanaArgs, '--grafana-user', 'admin'];
+    const noPassword = await withEnv({ GRAFANA_TOKEN: undefined, GRAFANA_PASSWORD: undefined }, () => run(asAdmin));
+    expect(noPassword.err).toMatch(/--grafana-user needs the password in the GRAFANA_PASSWORD/);
+    expect(noPassword.code).toBe(2);
+    const both = await withEnv({ GRAFANA_TOKEN: 't', GRAFANA_PASSWORD: 'p' }, () => run(asAdmin));
+    expect(both.err).toMatch(/either GRAFANA_TOKEN or --grafana-user/);
+    expect(both.code).toBe(2);
   });
 });
