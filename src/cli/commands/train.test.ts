@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { main } from '../main';
-import { classifierNote } from './train';
+import { classifierNote, validationNote } from './train';
 import defaultModel from '../../datasource/model/default-model.json';
 import type { ModelDocument } from '../../core/model/modelDocument';
 import { generateLabelledSeries } from '../../core/generator';
@@ -140,6 +140,18 @@ describe('gridsentinel train / score', () => {
     ).toBe(0);
     expect(JSON.parse(await readFile(model, 'utf8')).training.seed).toBe(3);
     expect(await main(['train', '--epochs', '1', '--out', model])).toBe(2);
+  });
+});
+
+describe('validationNote', () => {
+  it('gives the validation AP to three decimals and the anomaly rate as a percentage', () => {
+    expect(validationNote({ validationAp: 1, validationAnomalyRate: 0.02083 })).toBe(
+      '; validation AP of the probability 1.000 (anomaly rate 2.08 %)'
+    );
+    expect(validationNote({ validationAp: 0.5 })).toBe(
+      '; validation AP of the probability 0.500 (anomaly rate unknown)'
+    );
+    expect(validationNote({})).toBe('');
   });
 });
 

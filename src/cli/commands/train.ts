@@ -7,7 +7,7 @@ import { selectTrainingBackend } from '../../core/model/trainingBackend';
 import { negativeWarnings } from '../../core/io/csv';
 import { readTrainingCsv } from '../../core/io/trainingCsv';
 import { SOURCE_NAMES, probabilitySource } from '../../core/model/modelHistory';
-import type { ModelDocument } from '../../core/model/modelDocument';
+import type { ModelDocument, TrainingMetadata } from '../../core/model/modelDocument';
 import {
   MIN_ANOMALOUS_STEPS,
   MIN_ANOMALY_EVENTS,
@@ -196,11 +196,19 @@ export const trainCommand: CliCommand = {
       `wrote ${out} (${text.length} bytes): ${matrix.features.length} features, ${tr.trainRows} training + ${tr.validationRows} validation rows, ` +
         `best epoch ${tr.bestEpoch}/${tr.epochsRun}, probability from ${SOURCE_NAMES[probabilitySource(doc)]} ` +
         `(${tr.anomalousRows} anomalous rows in ${tr.anomalyEvents} events), ${((Date.now() - started) / 1000).toFixed(1)}s on ${used}` +
-        (tr.metrics.validationAp !== undefined
-          ? `; validation AP of the probability ${tr.metrics.validationAp} (anomaly rate ${tr.metrics.validationAnomalyRate})`
-          : '')
+        validationNote(tr.metrics)
     );
     console.error(classifierNote(doc));
     return 0;
   },
 };
+
+/** The validation figures of the summary line: AP to three decimals, the anomaly rate as a percentage. */
+export function validationNote(metrics: TrainingMetadata['metrics']): string {
+  if (metrics.validationAp === undefined) {
+    return '';
+  }
+  const rate = metrics.validationAnomalyRate;
+  const rateText = rate === undefined ? 'unknown' : `${(100 * rate).toFixed(2)} %`;
+  return `; validation AP of the probability ${metrics.validationAp.toFixed(3)} (anomaly rate ${rateText})`;
+}
