@@ -11,14 +11,18 @@ import { scoreSeries } from './score';
 import type { TrainingData } from './trainingData';
 
 export interface ValidationFigures {
+  /** What early stopping minimises: the weighted forecast MSE. */
   loss: number;
   forecastMse: number;
+  /** The classifier head's AP, when it is trained. */
   ap?: number;
 }
 
 /**
- * The training loss (forecast MSE, plus the classifier's weighted BCE when validation labels are usable)
- * and the classifier's AP on the validation rows, from a stream over the whole series.
+ * The forecast loss and the classifier head's AP on the validation rows, from a stream over the whole series.
+ * The classifier's BCE stays out of the loss: on the 10-20 held-out anomalous steps it overfits within a few
+ * epochs, and early stopping on it stopped the forecaster, which gives the surprise (the probability of most
+ * models), too soon (generator seeds 1-8: BENCHMARKS.md, "Model design history").
  */
 export function validateModel(
   cfg: NetworkConfig,
@@ -28,13 +32,10 @@ export function validateModel(
 ): ValidationFigures {
   const { prep, labels, isVal: rows, useClassifier, logitOffset } = data;
   const tg = data.validation;
-  const classifierInLoss = useClassifier && data.validationLabelsUsable;
   const out = streamForward(cfg, w, prep.inputs, prep.steps);
   const F = cfg.features;
   let se = 0;
   let n = 0;
-  let bce = 0;
-  let nl = 0;
   const probs: number[] = [];
   const rowLabels: Array<0 | 1 | null> = [];
   for (let t = 0; t < prep.steps; t++) {
@@ -51,15 +52,9 @@ export function validateModel(
     const z = out.logits[t];
     probs.push(orderedProbability(z - logitOffset));
     rowLabels.push(labels[t]);
-    if (tg.clsWeight[t] > 0) {
-      const y = tg.clsTarget[t];
-      bce += tg.clsWeight[t] * (Math.max(z, 0) - z * y + Math.log1p(Math.exp(-Math.abs(z))));
-      nl++;
-    }
   }
   const forecastMse = n > 0 ? se / n : 0;
-  const clsLoss = nl > 0 ? bce / nl : 0;
-  const ev: ValidationFigures = { loss: forecastWeight * forecastMse + (classifierInLoss ? clsLoss : 0), forecastMse };
+  const ev: ValidationFigures = { loss: forecastWeight * forecastMse, forecastMse };
   if (useClassifier) {
     const ap = averagePrecision(probs, rowLabels);
     if (Number.isFinite(ap)) {
