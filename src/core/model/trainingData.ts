@@ -126,7 +126,7 @@ export interface TrainingData {
   train: Targets;
   /** Targets from all labels: what validation measures on its rows. */
   validation: Targets;
-  /** Enough held-out anomalies for the classifier loss and AP on validation rows to mean something. */
+  /** Enough held-out anomalies for AP on validation rows to check the classifier against the surprise. */
   validationLabelsUsable: boolean;
 }
 
