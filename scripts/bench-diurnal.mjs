@@ -68,6 +68,8 @@ for (const seed of [1, 2, 3, 4]) {
     });
     return num / den;
   };
+  // Once per window: each day's false-alarm count walks all of them again.
+  const amp = Array.from({ length: T }, (_, t) => (t >= W - 1 ? amplitude(t) : NaN));
   const normal = [];
   for (let t = W - 1; t < T; t++) {
     let all = true;
@@ -75,19 +77,19 @@ for (const seed of [1, 2, 3, 4]) {
       all = series.labels[k] === 0;
     }
     if (all) {
-      normal.push(amplitude(t));
+      normal.push(amp[t]);
     }
   }
   normal.sort((a, b) => a - b);
   const q = (p) => normal[Math.floor(p * (normal.length - 1))];
   for (let t = W - 1; t < T; t++) {
     if (series.kinds[t] === 'diurnal_loss' && series.kinds[t + 1] !== 'diurnal_loss') {
-      const a = amplitude(t);
+      const a = amp[t];
       const below = normal.filter((x) => x <= a).length / normal.length;
       let runs = 0;
       let inRun = false;
       for (let u = W - 1; u < T; u++) {
-        const hit = series.labels[u] === 0 && amplitude(u) <= a;
+        const hit = series.labels[u] === 0 && amp[u] <= a;
         runs += hit && !inRun ? 1 : 0;
         inRun = hit;
       }
